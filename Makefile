@@ -1,0 +1,75 @@
+# The two commands of the quick start are `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export DJANGO_SETTINGS_MODULE ?= mappa_workflow.settings.development
+
+.PHONY: run test lint format bench screenshots demo-data migrate install install-dev npm clean help
+
+help:
+	@echo "make run    - install, migrate, load the synthetic Northamptonshire demo, start web + worker + beat"
+	@echo "make test   - the whole test suite (browser and Redis tests skip without Chromium/Redis unless CI=true)"
+	@echo "make lint   - ruff, mypy, bandit and pip-audit"
+	@echo "make bench  - national-scale benchmarks; writes docs/performance.md"
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt constraints.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt -c constraints.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt | $(PY)
+	$(PIP) install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+npm: node_modules/.installed
+	$(PY) scripts/copy_frontend_assets.py
+
+migrate: install npm
+	$(PY) manage.py migrate --no-input
+
+demo-data: migrate
+	$(PY) manage.py load_demo --area northamptonshire --seed 2025
+
+run: demo-data
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) scripts/run_all.py
+
+test: install-dev npm
+	DJANGO_SETTINGS_MODULE=mappa_workflow.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	$(VENV)/bin/bandit -q -c pyproject.toml -r mappa_workflow referrals meetings reporting notifications api web
+	@# --strict: a package that could not be audited is a failure. Tolerated (with a warning) only when
+	@# PyPI's vulnerability data is unreachable from this machine, so an offline run never passes silently.
+	@$(VENV)/bin/pip-audit -r requirements.txt --progress-spinner off --strict $(PIP_AUDIT_ARGS); status=$$?; \
+	if [ $$status -ne 0 ] && ! $(PY) -c "import urllib.request; urllib.request.urlopen('https://pypi.org/pypi/pip-audit/2.10.1/json', timeout=10)" >/dev/null 2>&1; then \
+	  echo "WARNING: PyPI's vulnerability data is unreachable (network): dependencies were NOT audited"; exit 0; fi; exit $$status
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install-dev npm
+	$(PY) benchmarks/run.py
+
+screenshots: install-dev npm
+	$(PY) scripts/screenshots.py
+
+clean:
+	rm -rf var/ node_modules/ static/govuk/
