@@ -1,0 +1,86 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from .models import Agency, Area, AreaPopulation, AreaSettings, AuditEvent, RoleAssignment, User
+
+
+class AgencyInline(admin.TabularInline):
+    model = Agency
+    extra = 0
+    fields = ("name", "short_name", "agency_type", "email")
+
+
+class AreaPopulationInline(admin.TabularInline):
+    model = AreaPopulation
+    extra = 0
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ("name", "country", "slug")
+    list_filter = ("country",)
+    search_fields = ("name",)
+    inlines = [AgencyInline, AreaPopulationInline]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name", "agency_type", "area")
+    list_filter = ("agency_type", "area")
+    search_fields = ("name", "short_name")
+
+
+@admin.register(AreaPopulation)
+class AreaPopulationAdmin(admin.ModelAdmin):
+    list_display = ("area", "year", "population_aged_10_and_over", "source")
+    list_filter = ("area",)
+
+
+@admin.register(AreaSettings)
+class AreaSettingsAdmin(admin.ModelAdmin):
+    list_display = (
+        "area",
+        "first_meeting_working_days_level_2",
+        "first_meeting_working_days_level_3",
+        "review_weeks_level_2",
+        "review_weeks_level_3",
+        "minutes_due_working_days",
+        "suppression_threshold",
+    )
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [RoleAssignmentInline]
+    list_display = ("username", "first_name", "last_name", "area", "agency", "is_active")
+    list_filter = ("area", "role_assignments__role", "is_active")
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        (
+            "MAPPA",
+            {"fields": ("area", "agency", "job_title", "seniority", "counter_terrorism_cleared", "is_synthetic")},
+        ),
+    )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is append-only."""
+
+    list_display = ("occurred_at", "actor_label", "action", "object_type", "object_id", "transition", "ip_address")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_id", "actor_label")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
