@@ -1,0 +1,1 @@
+"""Synthetic MAPPA histories: the generator, its timelines and published-year targets."""
