@@ -1,0 +1,50 @@
+"""The service navigation: what each role can reach, marked current by URL prefix."""
+
+from __future__ import annotations
+
+from django import template
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from mappa_workflow.permissions import is_practitioner
+from web.access import can_manage_cases, can_read_statistics, can_see_cases
+
+register = template.Library()
+
+
+def _items(request: HttpRequest) -> list[tuple[str, str]]:
+    user = request.user
+    items: list[tuple[str, str]] = []
+    if can_manage_cases(user):
+        items += [
+            ("Dashboard", "web:dashboard"),
+            ("Referrals", "web:referral_list"),
+            ("Meetings", "web:meeting_list"),
+            ("Cases", "web:case_list"),
+        ]
+    elif is_practitioner(user):
+        items += [
+            ("Referrals", "web:referral_list"),
+            ("Actions", "web:action_list"),
+            ("Cases", "web:case_list"),
+        ]
+    if can_read_statistics(user):
+        items.append(("Statistics", "web:statistics"))
+    if can_see_cases(user) and can_manage_cases(user):
+        items.append(("Actions", "web:action_list"))
+    return items
+
+
+@register.simple_tag(takes_context=True)
+def navigation_items(context: template.Context) -> list[dict]:
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return []
+    result = []
+    for text, name in _items(request):
+        try:
+            href = reverse(name)
+        except NoReverseMatch:
+            continue
+        result.append({"text": text, "href": href, "current": request.path.startswith(href) and href != "/"})
+    return result

@@ -1,0 +1,59 @@
+"""Pages of the service. The start page is "" (name "home"); everything else is namespaced "web"."""
+
+from django.urls import path
+
+from .views import actions, cases, dashboard, home, meetings, referrals, statistics
+
+app_name = "web"
+
+urlpatterns = [
+    path("accessibility/", home.accessibility, name="accessibility"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    # Referrals (MAPPA A)
+    path("referrals/", referrals.referral_list, name="referral_list"),
+    path("referrals/new/", referrals.referral_find, name="referral_find"),
+    path("referrals/new/person/", referrals.referral_start, name="referral_start"),
+    path("referrals/<uuid:pk>/", referrals.referral_detail, name="referral_detail"),
+    path("referrals/<uuid:pk>/questions/<slug:step>/", referrals.referral_step, name="referral_step"),
+    path("referrals/<uuid:pk>/check/", referrals.referral_check, name="referral_check"),
+    path("referrals/<uuid:pk>/sent/", referrals.referral_sent, name="referral_sent"),
+    path("referrals/<uuid:pk>/screen/", referrals.referral_screen, name="referral_screen"),
+    # Cases
+    path("cases/", cases.case_list, name="case_list"),
+    path("cases/<uuid:pk>/", cases.case_detail, name="case_detail"),
+    path("cases/<uuid:pk>/level/", cases.case_change_level, name="case_change_level"),
+    path("cases/<uuid:pk>/events/new/", cases.case_record_event, name="case_record_event"),
+    # Meetings
+    path("meetings/", meetings.meeting_list, name="meeting_list"),
+    path("meetings/schedule/", meetings.schedule_start, name="meeting_schedule"),
+    path("meetings/schedule/cases/", meetings.schedule_cases, name="meeting_schedule_cases"),
+    path("meetings/schedule/check/", meetings.schedule_check, name="meeting_schedule_check"),
+    path("meetings/<uuid:pk>/", meetings.meeting_detail, name="meeting_detail"),
+    path("meetings/<uuid:pk>/attendance/", meetings.meeting_attendance, name="meeting_attendance"),
+    path("meetings/<uuid:pk>/minutes.pdf", meetings.meeting_minutes_pdf, name="meeting_minutes_pdf"),
+    path("meetings/<uuid:pk>/cases/<int:item_id>/", meetings.case_minutes, name="meeting_case_minutes"),
+    path("meetings/<uuid:pk>/cases/<int:item_id>/actions/", meetings.case_action_add, name="meeting_case_action_add"),
+    path("meetings/<uuid:pk>/cases/<int:item_id>/amend/", meetings.case_minutes_amend, name="meeting_case_amend"),
+    path(
+        "meetings/<uuid:pk>/cases/<int:item_id>/disclosures/new/",
+        meetings.disclosure_add,
+        name="meeting_case_disclosure_add",
+    ),
+    path("meetings/<uuid:pk>/cases/<int:item_id>/remove/", meetings.agenda_remove, name="meeting_agenda_remove"),
+    path("meetings/<uuid:pk>/invite/", meetings.meeting_invite, name="meeting_invite"),
+    path("meetings/<uuid:pk>/attendance/add/", meetings.attendance_add, name="meeting_attendance_add"),
+    path(
+        "meetings/<uuid:pk>/attendance/<int:attendance_id>/remove/",
+        meetings.attendance_remove,
+        name="meeting_attendance_remove",
+    ),
+    path("meetings/<uuid:pk>/<slug:action>/", meetings.meeting_transition, name="meeting_transition"),
+    # Actions
+    path("actions/", actions.action_list, name="action_list"),
+    path("actions/<uuid:pk>/", actions.action_detail, name="action_detail"),
+    # Statistics: aggregates only
+    path("statistics/", statistics.statistics_page, name="statistics"),
+    path("statistics/download/<slug:fmt>/", statistics.statistics_download, name="statistics_download"),
+    path("statistics/exports/", statistics.export_list, name="statistics_exports"),
+    path("statistics/exports/<uuid:pk>/download/", statistics.export_download, name="statistics_export_download"),
+]

@@ -1,0 +1,1 @@
+"""Pages of the service, one module per journey."""

@@ -1,0 +1,152 @@
+"""Cases: the list of people a user may see, and the case page with its timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from mappa_workflow import permissions
+from mappa_workflow.audit import audit_view, case_viewer_summary
+from mappa_workflow.exceptions import WorkflowError
+from mappa_workflow.signed_in import AuthenticatedHttpRequest
+from meetings.models import AgendaItem
+from referrals import services
+from referrals.models import Registration
+
+from .. import selectors
+from ..access import can_see_cases, page
+from ..forms import LevelChangeForm, LifeEventForm
+from ..forms_base import apply_workflow_error
+from .common import page_links, paginate, sort_links, sort_queryset
+
+
+def _active_registrations() -> Prefetch:
+    return Prefetch("registrations", queryset=Registration.objects.active(), to_attr="active_registrations")
+
+
+@page(can_see_cases)
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    qs = permissions.visible_individuals(request.user).prefetch_related(_active_registrations())
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        qs = qs.filter(
+            Q(family_name__icontains=q)
+            | Q(given_names__icontains=q)
+            | Q(aliases__name__icontains=q)
+            | Q(visor_reference__iexact=q)
+            | Q(pnc_reference__iexact=q)
+            | Q(ndelius_reference__iexact=q)
+            | Q(referrals__reference__iexact=q)
+        ).distinct()
+    qs, sort = sort_queryset(
+        request,
+        qs,
+        {"name": ("family_name", "given_names", "pk"), "born": ("date_of_birth", "pk"), "added": ("created_at", "pk")},
+        "name",
+    )
+    page_obj = paginate(request, qs)
+    return render(
+        request,
+        "web/cases/list.html",
+        {
+            "page_obj": page_obj,
+            "pages": page_links(request, page_obj),
+            "q": q,
+            "sort_cells": sort_links(request, sort, {"name": "Name", "born": "Date of birth", "added": "Added"}),
+            "extra_headers": ["MAPPA status", "Next review due"],
+        },
+    )
+
+
+def _case(request: AuthenticatedHttpRequest, pk: Any):  # type: ignore[no-untyped-def]
+    return get_object_or_404(
+        permissions.visible_individuals(request.user).prefetch_related("aliases", _active_registrations()), pk=pk
+    )
+
+
+@page(can_see_cases)
+def case_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
+    individual = _case(request, pk)
+    registration = individual.active_registrations[0] if individual.active_registrations else None
+    current_period = (
+        registration.periods.filter(end_date__isnull=True).select_related("lead_agency").first()
+        if registration
+        else None
+    )
+    user = request.user
+    actions = selectors.case_actions(individual)
+    # Meetings whose minutes the user may read (a practitioner: those their agency was invited to).
+    agenda_items = selectors.case_agenda_items(individual)
+    readable = set(
+        permissions.visible_agenda_items(
+            user, AgendaItem.objects.filter(pk__in=[i.pk for i in agenda_items])
+        ).values_list("pk", flat=True)
+    )
+    agenda_items = [item for item in agenda_items if item.pk in readable]
+    # Recorded before the viewers are read, so this view is among them.
+    audit_view(request, individual, what="case page")
+    can_see_viewers = permissions.has_perm(user, "mappa_workflow.view_case_viewers", individual)
+    return render(
+        request,
+        "web/cases/detail.html",
+        {
+            "individual": individual,
+            "registration": registration,
+            "current_period": current_period,
+            "timeline": selectors.case_timeline(individual, actions=actions, agenda_items=agenda_items),
+            "actions": actions,
+            "disclosures": selectors.case_disclosures(individual, request.user),
+            "can_manage": registration is not None
+            and permissions.has_perm(user, "referrals.manage_registration", registration),
+            "can_record_event": permissions.has_perm(user, "referrals.record_life_event", individual),
+            "viewers": case_viewer_summary(individual) if can_see_viewers else None,
+        },
+    )
+
+
+@page(can_see_cases)
+def case_change_level(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
+    individual = _case(request, pk)
+    registration = individual.active_registrations[0] if individual.active_registrations else None
+    if registration is None or not permissions.has_perm(request.user, "referrals.manage_registration", registration):
+        raise PermissionDenied("Only the area's co-ordinator or chair can change a case's level")
+    form = LevelChangeForm(request.POST or None, initial={"level": str(registration.level)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_change_level(
+                actor=request.user,
+                registration=registration,
+                level=int(form.cleaned_data["level"]),
+                effective_date=form.cleaned_data["effective_date"],
+                reason=form.cleaned_data["reason"],
+            )
+        except WorkflowError as exc:
+            apply_workflow_error(form, exc)
+        else:
+            messages.success(request, f"{individual} is now managed at Level {form.cleaned_data['level']}")
+            return redirect("web:case_detail", pk=individual.pk)
+    return render(
+        request, "web/cases/change_level.html", {"individual": individual, "registration": registration, "form": form}
+    )
+
+
+@page(can_see_cases)
+def case_record_event(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
+    individual = _case(request, pk)
+    if not permissions.has_perm(request.user, "referrals.record_life_event", individual):
+        raise PermissionDenied("You may not record events for this person")
+    form = LifeEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.life_event_record(actor=request.user, individual=individual, **form.cleaned_data)
+        except WorkflowError as exc:
+            apply_workflow_error(form, exc)
+        else:
+            messages.success(request, "Event recorded")
+            return redirect("web:case_detail", pk=individual.pk)
+    return render(request, "web/cases/record_event.html", {"individual": individual, "form": form})
