@@ -1,0 +1,35 @@
+"""REST API v1 (docs/api.md). Every address under /api/v1/ answers JSON, a miss included."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from .errors import not_found
+from .views.actions import ActionViewSet
+from .views.agencies import AgencyViewSet
+from .views.individuals import IndividualViewSet
+from .views.meetings import MeetingViewSet
+from .views.referrals import ReferralViewSet
+from .views.statistics import AnnualStatisticsView
+
+app_name = "api"
+
+router = SimpleRouter(use_regex_path=False)
+router.register("referrals", ReferralViewSet, basename="referral")
+router.register("individuals", IndividualViewSet, basename="individual")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("actions", ActionViewSet, basename="action")
+router.register("agencies", AgencyViewSet, basename="agency")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("statistics/<slug:area>/<int:year>/", AnnualStatisticsView.as_view(), name="statistics-annual"),
+    path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    # The split view serves Swagger UI's start-up script as a file: the CSP allows no inline script.
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+        name="docs",
+    ),
+    re_path(r"^.*$", not_found),
+]

@@ -1,0 +1,51 @@
+"""What every API view shares: authentication and throttling, the error-documenting schema,
+pagination, filtering, UUIDs in URLs, and the audit row for a view of a person's record."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import Model
+from rest_framework import viewsets
+from rest_framework.generics import get_object_or_404
+from rest_framework.pagination import BasePagination
+from rest_framework.permissions import BasePermission, IsAuthenticated, OperandHolder, SingleOperandHolder
+from rest_framework.request import Request
+from rest_framework.schemas.inspectors import ViewInspector
+from rest_framework.throttling import BaseThrottle
+
+from mappa_workflow.audit import audit_view
+
+from ..access import ApiAnonRateThrottle, ApiUserRateThrottle, SeesCases
+from ..pagination import Pagination
+from ..schema import ApiSchema
+
+
+class ApiMixin:
+    # Annotated as APIView and GenericAPIView declare them, so the mixin agrees with both in every view.
+    permission_classes: Sequence[type[BasePermission] | OperandHolder | SingleOperandHolder] = [IsAuthenticated]
+    throttle_classes: Sequence[type[BaseThrottle]] = [ApiUserRateThrottle, ApiAnonRateThrottle]
+    pagination_class: type[BasePagination] | None = Pagination
+    schema: ViewInspector | None = ApiSchema()
+
+
+class CaseViewSet(ApiMixin, viewsets.GenericViewSet):
+    """A viewset over records about people: only the roles that work with cases, and only the
+    records the user may see (``get_queryset`` applies the visibility rules)."""
+
+    permission_classes = [IsAuthenticated, SeesCases]
+    lookup_field = "pk"
+    lookup_value_converter = "uuid"
+
+    def get_object(self) -> Any:
+        # Filters are for lists: a detail or a transition finds the record among those visible only.
+        obj = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+
+def record_view(request: Request, obj: Model) -> None:
+    """Every view of a person, a referral, a meeting's cases or an action leaves an audit row per person."""
+    # DRF's Request wraps Django's; the audit helper reads the user and address from Django's.
+    audit_view(request._request, obj, what="api")
