@@ -1,0 +1,99 @@
+"""Being staff is not a permission to see a case: the admin shows what the rules allow and audits it."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from mappa_workflow.models import Area, AuditEvent
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def staff(user):
+    user.is_staff = True
+    user.is_superuser = True  # every model permission; the rules still decide which records
+    user.save()
+    return user
+
+
+def test_a_staff_coordinator_of_another_area_sees_none_of_this_areas_cases_in_the_admin(client):
+    referral = factories.submitted_referral()
+    kent = staff(factories.coordinator(area=Area.objects.get(slug="kent")))
+    factories.verify_client(client, kent)
+    listing = client.get(reverse("admin:referrals_referral_changelist"))
+    assert listing.status_code == 200
+    assert referral.reference not in listing.content.decode()
+    opened = client.get(reverse("admin:referrals_referral_change", args=[referral.pk]))
+    assert opened.status_code == 302  # Django's admin redirects a record it cannot find
+    assert not AuditEvent.objects.filter(object_id=str(referral.pk), action="view").exists()
+
+
+def test_opening_a_person_in_the_admin_leaves_a_view_row(client):
+    referral = factories.submitted_referral()
+    coordinator = staff(factories.coordinator())
+    factories.verify_client(client, coordinator)
+    response = client.get(reverse("admin:referrals_individual_change", args=[referral.individual_id]))
+    assert response.status_code == 200
+    row = AuditEvent.objects.get(object_id=str(referral.individual_id), action="view")
+    assert row.actor == coordinator
+    assert row.details["what"] == "admin"
+
+
+def test_an_uncleared_staff_user_does_not_see_category_4_people_in_the_admin(client):
+    cleared = factories.coordinator(counter_terrorism_cleared=True)
+    person = factories.IndividualFactory(family_name="Leakcheckcatfour")
+    from referrals import services
+
+    services.registration_open(
+        actor=cleared,
+        individual=person,
+        area=person.area,
+        category=4,
+        level=1,
+        location="community",
+        lead_agency=factories.agency(person.area, "police"),
+        start_date=factories.dt.date(2024, 1, 1),
+        reason="Terrorism-risk nominal",
+    )
+    factories.verify_client(client, staff(factories.coordinator()))
+    listing = client.get(reverse("admin:referrals_individual_changelist"))
+    assert "Leakcheckcatfour".upper() not in listing.content.decode().upper()
+    factories.verify_client(client, staff(cleared))
+    listing = client.get(reverse("admin:referrals_individual_changelist"))
+    assert "LEAKCHECKCATFOUR" in listing.content.decode().upper()
+
+
+def test_meeting_records_in_the_admin_are_scoped_to_the_area(client):
+    meeting = factories.scheduled_meeting(registrations=[factories.registration_at_level(2)])
+    kent = staff(factories.coordinator(area=Area.objects.get(slug="kent")))
+    factories.verify_client(client, kent)
+    names = ("meeting", "invitation", "agendaitem")
+    assert all(client.get(reverse(f"admin:meetings_{n}_changelist")).context["cl"].result_count == 0 for n in names)
+    opened = client.get(reverse("admin:meetings_meeting_change", args=[meeting.pk]))
+    assert opened.status_code == 302
+    factories.verify_client(client, staff(factories.coordinator()))
+    counts = {n: client.get(reverse(f"admin:meetings_{n}_changelist")).context["cl"].result_count for n in names}
+    assert all(counts.values()), counts
+
+
+def test_the_admin_changes_a_registrations_lead_agency_through_the_service(client):
+    registration = factories.registration_at_level(2)
+    coordinator = staff(factories.coordinator())
+    factories.verify_client(client, coordinator)
+    police = factories.agency(registration.area, "police")
+    url = reverse("admin:referrals_registration_transition", args=[registration.pk, "change_circumstances"])
+    missing = client.post(url, {"lead_agency": police.pk, "text": "Police now lead"})
+    assert missing.status_code == 200 and "Enter the effective date" in missing.content.decode()
+    done = client.post(
+        url,
+        {
+            "lead_agency": police.pk,
+            "effective_date": factories.timezone.localdate().isoformat(),
+            "text": "Police now lead",
+        },
+    )
+    assert done.status_code == 302
+    assert registration.periods.get(end_date__isnull=True).lead_agency == police
+    assert AuditEvent.objects.filter(object_id=str(registration.pk), action="change", reason="Police now lead").exists()

@@ -1,0 +1,92 @@
+"""The pages a co-ordinator opens most cost the same number of queries however much data there is.
+
+`make bench` measures this at national scale (docs/performance.md); this test keeps it true in CI:
+each page's query count with 3 Level 2 cases (two panels, six minutes and actions) equals its count
+with 12 cases (five panels, forty-two minutes and actions, half of them overdue).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from mappa_workflow.models import AgencyType
+from meetings import services as meeting_services
+from meetings.models import PlanHeading, RiskAction
+from reporting.statistics import current_reporting_year
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _grow(cases: list, meetings: list, *, to_cases: int, to_meetings: int) -> None:
+    """Add Level 2 cases, then held panels each minuting every case with one action per case."""
+    today = timezone.localdate()
+    while len(cases) < to_cases:
+        cases.append(factories.registration_at_level(2, decided_on=today - dt.timedelta(days=120)))
+    area = factories.northamptonshire()
+    chair = factories.chair(area)
+    while len(meetings) < to_meetings:
+        meeting = factories.held_meeting(
+            "level_2", days_ago=7 * (len(meetings) + 1), registrations=cases, chair_user=chair
+        )
+        actions = []
+        for item in meeting.agenda_items.order_by("position"):
+            minutes = meeting_services.case_minutes_record(
+                actor=meeting.created_by, item=item, minutes=factories.minutes_input()
+            )
+            actions.append(
+                meeting_services.risk_action_create(
+                    actor=meeting.created_by,
+                    case_minutes=minutes,
+                    heading=PlanHeading.SUPERVISION,
+                    description="Joint home visit by police and probation.",
+                    owning_agency=factories.agency(area, AgencyType.POLICE),
+                    officer_name="PC Jo Synthetic",
+                    due_date=today + dt.timedelta(days=14),
+                ).pk
+            )
+        # half of them overdue by now (set directly: the service refuses a due date in the past)
+        RiskAction.objects.filter(pk__in=actions[::2]).update(due_date=today - dt.timedelta(days=3))
+        meetings.append(meeting)
+
+
+def _page_queries(client: Client, cases: list, meetings: list) -> dict[str, int]:
+    """Queries of each page for the first case and the panel recorded last (which reviews the
+    actions carried from the panels before it)."""
+    urls = {
+        "dashboard": reverse("web:dashboard"),
+        "case page": reverse("web:case_detail", args=[cases[0].individual_id]),
+        "meeting agenda": reverse("web:meeting_detail", args=[meetings[-1].pk]),
+        "actions list": reverse("web:action_list") + "?show=all",
+        "statistics page": reverse("web:statistics") + f"?year={current_reporting_year()}",
+    }
+    counts = {}
+    for page, url in urls.items():
+        client.get(url)  # per-process caches warm, as on a running server
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200, page
+        counts[page] = len(ctx.captured_queries)
+    return counts
+
+
+def test_each_page_costs_the_same_queries_for_3_cases_as_for_12(client):
+    cases: list = []
+    meetings: list = []
+    _grow(cases, meetings, to_cases=3, to_meetings=2)
+    factories.verify_client(client, factories.coordinator())
+    small = _page_queries(client, cases, meetings)
+
+    _grow(cases, meetings, to_cases=12, to_meetings=5)
+    assert [m.agenda_items.count() for m in meetings] == [3, 3, 12, 12, 12]
+    assert RiskAction.objects.count() == 2 * 3 + 3 * 12
+    assert meetings[-1].agenda_items.filter(actions_to_review__isnull=False).distinct().count() == 12
+    # the first case now sits on five panels with five actions; the last panel has four times the agenda
+    assert _page_queries(client, cases, meetings) == small
