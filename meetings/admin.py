@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.db import models
 from django.http import HttpResponse
 
 from mappa_workflow import permissions
@@ -103,6 +104,7 @@ class MeetingAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     list_filter = ("area", "meeting_type", "state")
     date_hierarchy = "starts_at"
     inlines = [AgendaItemInline, InvitationInline, AttendanceInline, RescheduleInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # video links, as on the pages
     action_form = ReasonActionForm
     actions = ["record_held", "draft_minutes", "approve_minutes", "cancel", "download_ics"]
 

@@ -2,7 +2,12 @@
 
 python manage.py generate_synthetic_data --area northamptonshire --seed 2025
 python manage.py generate_synthetic_data --area northamptonshire --seed 1 --target northamptonshire-2021.json
+python manage.py generate_synthetic_data --area northamptonshire --seed 1 --last-year 2025
 python manage.py generate_synthetic_data --national --seed 1   (and Level 2/3 panels, reporting/synthetic/meetings.py)
+
+With --last-year the history ends with that reporting year instead of the target's: the target's figures
+shape it (the demo uses this so its history runs up to the last year that has ended), but only the
+target's own year is reproduced cell for cell.
 """
 
 from __future__ import annotations
@@ -39,6 +44,13 @@ def _national_mix(base: YearFigures) -> None:
     base.snapshot[(2, 1)] += max(0, round(category_1 / NATIONAL_CATEGORY_1_SHARE) - total)
 
 
+def _shaped_on(target: dict, last_year: int) -> dict:
+    """Arguments for a history ending in ``last_year`` with the target's figures as its shape."""
+    figures = figures_from_target(target)
+    figures.problems = []  # they name the published year's cells, which this history does not claim
+    return {"figures": figures, "last_year": last_year}
+
+
 class Command(BaseCommand):
     help = "Generate synthetic MAPPA histories (deterministic for a seed). Everything written is marked synthetic."
 
@@ -49,12 +61,20 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, required=True)
         parser.add_argument("--target", help="a published year's figures (JSON); default: Northamptonshire 2024/25")
         parser.add_argument("--years", type=int, default=5, help="reporting years of history (default 5)")
+        parser.add_argument(
+            "--last-year",
+            type=int,
+            help="end the history with this reporting year (its April), shaped on the target's figures; "
+            "default: the target's own year, reproduced exactly",
+        )
 
     def handle(self, *args, **options) -> None:
         try:
             target = load_target(options["target"] or DEFAULT_TARGET)
         except (OSError, ValueError) as exc:
             raise CommandError(f"Cannot read the target: {exc}") from exc
+        if options["national"] and options["last_year"] is not None:
+            raise CommandError("--last-year: not with --national (the national set ends with the target's year)")
         if options["national"]:
             results = self._national(options["seed"], options["years"], target)
         else:
@@ -63,7 +83,11 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"Unknown area '{options['area']}'. Areas: {', '.join(Area.objects.values_list('slug', flat=True))}"
                 )
-            results = [self._one(area, options["seed"], options["years"], target=target)]
+            last_year = options["last_year"]
+            if last_year is None or last_year == int(target["year"]):
+                results = [self._one(area, options["seed"], options["years"], target=target)]
+            else:
+                results = [self._one(area, options["seed"], options["years"], **_shaped_on(target, last_year))]
         for result in results:
             self._summary(result)
         if options["national"]:
