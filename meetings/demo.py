@@ -270,9 +270,11 @@ def generate_demo_meetings(*, area: Area, seed: int, today: dt.date) -> DemoMeet
             _hold_meeting(rng, coordinator, meeting, today, summary, approve=False)
 
         # Upcoming: a threshold meeting for what still waits, and panels holding the cases now due.
+        # (Both strictly after today: on a Monday afternoon this morning's 9:00 has passed.)
         first = today + dt.timedelta(days=(1 - today.weekday()) % 7 or 7)
+        next_monday = today + dt.timedelta(days=(0 - today.weekday()) % 7 or 7)
         services.meeting_schedule(
-            actor=coordinator, area=area, meeting_type=MeetingType.THRESHOLD, starts_at=_at(first - dt.timedelta(days=1), 9),
+            actor=coordinator, area=area, meeting_type=MeetingType.THRESHOLD, starts_at=_at(next_monday, 9),
             duration_minutes=60, chair=chair_2, **venue,
         )  # fmt: skip
         summary.meetings += 1
