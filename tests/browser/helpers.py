@@ -1,6 +1,6 @@
 """What every browser journey shares: starting Chromium, signing in, and the axe-core check.
 
-``sign_in`` is the one place a journey signs in: when two-factor sign-in arrives, extend it here.
+``sign_in`` is the one place a journey signs in: password, then the two-factor code.
 """
 
 from __future__ import annotations
@@ -30,8 +30,7 @@ def sign_in(page: Any, user: Any, *, password: str = PASSWORD) -> None:
     their authenticator app shows (the user is given a confirmed authenticator first)."""
     from tests import factories
 
-    if hasattr(factories, "totp_device"):
-        factories.totp_device(user)
+    factories.totp_device(user)
     page.goto(f"{page.base_url}/sign-in/")
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(password)
