@@ -209,19 +209,42 @@ def _individual_ids_of(obj: Any) -> list[Any]:
     return ids
 
 
+_CATEGORY_4_MEMO = "_mappa_is_category_4"
+
+
 def is_category_4(obj: Any) -> bool:
-    """Whether ``obj`` is (or is about someone with) a Category 4 record."""
+    """Whether ``obj`` is (or is about someone with) a Category 4 record.
+
+    The answer is kept on the instance (a page asks several permissions of one case). It cannot go stale
+    in a way that opens a door: only a user with counter-terrorism clearance, whom this check does not
+    restrict, can record a Category 4 period or referral.
+    """
     if obj is None or not isinstance(obj, Model):
         return False
     if getattr(obj, "category", None) == CATEGORY_4:
         return True
-    individual_ids = _individual_ids_of(obj)
-    if not individual_ids:
-        return False
-    periods, referrals = _category_4_individuals()
-    return periods.filter(individual_id__in=individual_ids).exists() or (
-        referrals.filter(individual_id__in=individual_ids).exists()
-    )
+    if _CATEGORY_4_MEMO in obj.__dict__:
+        return obj.__dict__[_CATEGORY_4_MEMO]
+    individual = _loaded_individual(obj)
+    if individual is not None:
+        answer = is_category_4(individual)
+    else:
+        individual_ids = _individual_ids_of(obj)
+        periods, referrals = _category_4_individuals()
+        answer = bool(individual_ids) and (
+            periods.filter(individual_id__in=individual_ids).exists()
+            or referrals.filter(individual_id__in=individual_ids).exists()
+        )
+    obj.__dict__[_CATEGORY_4_MEMO] = answer
+    return answer
+
+
+def _loaded_individual(obj: Any) -> Any:
+    """The person a registration or referral is about, when already loaded (a prefetch sets it), so the
+    answer is shared with the person's own instance; anything else is looked up."""
+    if type(obj).__name__ not in ("Registration", "Referral"):
+        return None
+    return obj._state.fields_cache.get("individual")
 
 
 def has_perm(user: Any, perm: str, obj: Any = None) -> bool:

@@ -77,3 +77,37 @@ def test_statistics_offer_every_download_with_the_same_figures(signed_in):
     assert "Level 2" in csv.content.decode()
     assert client.get(reverse("web:statistics_download", args=["exe"])).status_code == 404
     assert client.get(reverse("web:statistics"), {"year": "1800"}).status_code == 404
+
+
+def test_a_practitioner_reads_on_the_case_page_only_the_minutes_of_panels_their_agency_was_invited_to(signed_in):
+    from meetings import services as meeting_services
+
+    registration = factories.registration_at_level(2)
+    youth_justice = factories.agency(registration.area, AgencyType.YOUTH_JUSTICE)
+
+    def minuted_panel(days_ago, rationale, recipient, **kwargs):
+        meeting = factories.held_meeting("level_2", days_ago=days_ago, registrations=[registration], **kwargs)
+        minutes = meeting_services.case_minutes_record(
+            actor=meeting.created_by,
+            item=meeting.agenda_items.get(),
+            minutes=factories.minutes_input("same", rationale=rationale),
+        )
+        meeting_services.disclosure_decision_record(
+            actor=meeting.created_by, case_minutes=minutes, recipient=recipient, what_is_disclosed="Index offence",
+            why="Safeguarding", recipient_undertaking="Will not share it", individual_told=True,
+        )  # fmt: skip
+        return meeting
+
+    invited = minuted_panel(20, "Rationale of the panel youth justice attended.", "Recipient at the first panel",
+                            extra_invitations=[(youth_justice, "Worked with the family")])  # fmt: skip
+    not_invited = minuted_panel(2, "Rationale of the panel without youth justice.", "Recipient at the second panel")
+    assert invited.invitations.filter(agency=youth_justice).exists()
+    assert not not_invited.invitations.filter(agency=youth_justice).exists()
+    url = reverse("web:case_detail", args=[registration.individual_id])
+
+    page = signed_in(factories.practitioner(AgencyType.YOUTH_JUSTICE)).get(url).content.decode()
+    assert "Rationale of the panel youth justice attended." in page and "Recipient at the first panel" in page
+    assert "Rationale of the panel without youth justice." not in page and "Recipient at the second panel" not in page
+
+    page = signed_in(factories.coordinator()).get(url).content.decode()
+    assert "Rationale of the panel without youth justice." in page and "Recipient at the second panel" in page

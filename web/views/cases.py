@@ -14,7 +14,6 @@ from mappa_workflow import permissions
 from mappa_workflow.audit import audit_view, case_viewer_summary
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
-from meetings.models import AgendaItem
 from referrals import services
 from referrals.models import Registration
 
@@ -80,14 +79,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     )
     user = request.user
     actions = selectors.case_actions(individual)
-    # Meetings whose minutes the user may read (a practitioner: those their agency was invited to).
-    agenda_items = selectors.case_agenda_items(individual)
-    readable = set(
-        permissions.visible_agenda_items(
-            user, AgendaItem.objects.filter(pk__in=[i.pk for i in agenda_items])
-        ).values_list("pk", flat=True)
-    )
-    agenda_items = [item for item in agenda_items if item.pk in readable]
+    agenda_items = selectors.case_agenda_items(individual, user)
     # Recorded before the viewers are read, so this view is among them.
     audit_view(request, individual, what="case page")
     can_see_viewers = permissions.has_perm(user, "mappa_workflow.view_case_viewers", individual)
@@ -100,7 +92,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             "current_period": current_period,
             "timeline": selectors.case_timeline(individual, actions=actions, agenda_items=agenda_items),
             "actions": actions,
-            "disclosures": selectors.case_disclosures(individual, request.user),
+            "disclosures": selectors.case_disclosures(agenda_items),
             "can_manage": registration is not None
             and permissions.has_perm(user, "referrals.manage_registration", registration),
             "can_record_event": permissions.has_perm(user, "referrals.record_life_event", individual),
