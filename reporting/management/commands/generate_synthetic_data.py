@@ -44,11 +44,17 @@ def _national_mix(base: YearFigures) -> None:
     base.snapshot[(2, 1)] += max(0, round(category_1 / NATIONAL_CATEGORY_1_SHARE) - total)
 
 
+def _target_shape(target: dict) -> YearFigures:
+    """The target's figures as the shape of a history that does not claim the published year's cells
+    (so the cells it cannot honour are not reported against it)."""
+    figures = figures_from_target(target)
+    figures.problems = []
+    return figures
+
+
 def _shaped_on(target: dict, last_year: int) -> dict:
     """Arguments for a history ending in ``last_year`` with the target's figures as its shape."""
-    figures = figures_from_target(target)
-    figures.problems = []  # they name the published year's cells, which this history does not claim
-    return {"figures": figures, "last_year": last_year}
+    return {"figures": _target_shape(target), "last_year": last_year}
 
 
 class Command(BaseCommand):
@@ -119,8 +125,7 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
 
     def _national(self, seed: int, years: int, target: dict) -> list[GenerationResult]:
-        base = figures_from_target(target)
-        base.problems = []
+        base = _target_shape(target)
         _national_mix(base)
         base_size = sum(base.snapshot.values())
         areas = list(Area.objects.order_by("name"))
