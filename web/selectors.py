@@ -149,7 +149,7 @@ def case_timeline(individual: Individual, *, actions: list[RiskAction], agenda_i
     for action in actions:
         entries.append(
             TimelineEntry(
-                date=action.created_at.date() if action.created_at else action.due_date,
+                date=timezone.localtime(action.created_at).date() if action.created_at else action.due_date,
                 kind="action",
                 title=f"Action for {action.owning_agency}: {action.description}",
                 detail=f"Due {action.due_date:%-d %B %Y}. {action.get_state_display()}"

@@ -17,7 +17,7 @@ from meetings.models import Meeting, MeetingState, RiskAction
 from meetings.timescales import Timeliness, assess, case_timescale
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 @pytest.fixture
