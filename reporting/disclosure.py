@@ -17,7 +17,7 @@ hidden cells that keeps every published figure is then a circulation, and how fa
 up (or down) is a maximum flow between its two ends through the other hidden cells, each of which can grow
 without bound and shrink to its lower bound. Where a hidden cell cannot move far enough, the cheapest
 augmenting path through shown cells (the cost of a shown cell is its count: hide small cells before
-large ones, cells before totals; ties go to the earlier cell) says which cells to hide with it; that
+large ones, cells before totals; a tie goes to the shorter path) says which cells to hide with it; that
 repeats until every hidden cell is protected. Hiding a cell only ever widens the others' ranges, and hiding
 every non-zero cell always protects them all (with every shown cell zero, the hidden cells can all be scaled
 up together), so the loop ends with every hidden cell protected. The network's constraint matrix is totally
