@@ -28,10 +28,11 @@ method agree on what a reader can work out.
 from __future__ import annotations
 
 import heapq
+import math
 from collections import deque
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 
@@ -181,6 +182,53 @@ def _edges(cells: Sequence[K], totals: Mapping[K, Sequence[K]]) -> tuple[int, di
     return ground + 1, edges
 
 
+class _Sums(Generic[K]):
+    """One table as a network, ready to ask how far a cell can move."""
+
+    def __init__(self, values: Mapping[K, int], totals: Mapping[K, Sequence[K]], unpublished: Collection[K]):
+        self.values = values
+        self.unpublished = set(unpublished)
+        cells = list(values)
+        self.nodes, self.edges = _edges(cells, totals)
+        self.lower = {cell: 0 if cell in self.unpublished else 1 for cell in cells}
+        self.position = {cell: i for i, cell in enumerate(cells)}
+
+    def network(self, free: Collection[K], leaving_out: K) -> _Network:
+        """The ``free`` cells (hidden or unpublished) but ``leaving_out``, each able to grow without limit
+        and to shrink to its lower bound."""
+        net = _Network(self.nodes)
+        for cell in sorted(free, key=self.position.__getitem__):
+            if cell != leaving_out:
+                self.add(net, cell)
+        return net
+
+    def add(self, net: _Network, cell: K) -> None:
+        edge = self.edges[cell]
+        net.add(edge.tail, edge.head, up=_UNBOUNDED, down=self.values[cell] - self.lower[cell], cell=cell)
+
+    def fall(self, cell: K, free: Collection[K], limit: int) -> int:
+        """How far ``cell`` can fall (at most ``limit``): its own floor, and the rest of the table's."""
+        edge = self.edges[cell]
+        own_floor = self.values[cell] - self.lower[cell]
+        return min(own_floor, self.network(free, cell).max_flow(edge.tail, edge.head, min(limit, own_floor)))
+
+
+def ranges(
+    values: Mapping[K, int], totals: Mapping[K, Sequence[K]], hidden: Collection[K], *, unpublished: Collection[K] = ()
+) -> dict[K, tuple[int, float]]:
+    """For each ``hidden`` cell, the least and greatest value consistent with everything else the table
+    publishes (``math.inf``: no upper limit): the question the linear-programming audit asks a solver."""
+    sums = _Sums(values, totals, unpublished)
+    free = set(hidden) | sums.unpublished
+    found: dict[K, tuple[int, float]] = {}
+    for cell in hidden:
+        edge = sums.edges[cell]
+        down = sums.fall(cell, free, _UNBOUNDED)
+        up = sums.network(free, cell).max_flow(edge.head, edge.tail, _UNBOUNDED)
+        found[cell] = (values[cell] - down, math.inf if up >= _UNBOUNDED else values[cell] + up)
+    return found
+
+
 def suppress(
     values: Mapping[K, int],
     totals: Mapping[K, Sequence[K]],
@@ -201,44 +249,26 @@ def suppress(
     """
     if threshold <= 0:
         return set()
-    unpublished = set(unpublished)
-    order = [cell for cell in values if cell not in unpublished]
+    order = [cell for cell in values if cell not in set(unpublished)]
     hidden = {cell for cell in order if 1 <= values[cell] <= threshold}
     if not (SECONDARY_SUPPRESSION if secondary is None else secondary):
         return hidden
-    cells = list(values)
-    nodes, edges = _edges(cells, totals)
-    lower = {cell: 0 if cell in unpublished else 1 for cell in cells}
-    position = {cell: i for i, cell in enumerate(cells)}
-
-    def network(including: Collection[K], leaving_out: K) -> _Network:
-        net = _Network(nodes)
-        for cell in sorted(including, key=position.__getitem__):
-            if cell != leaving_out:
-                edge = edges[cell]
-                net.add(edge.tail, edge.head, up=_UNBOUNDED, down=values[cell] - lower[cell], cell=cell)
-        return net
-
+    sums = _Sums(values, totals, unpublished)
     while True:
-        variable = hidden | unpublished
+        free = hidden | sums.unpublished
         for cell in order:
             if cell not in hidden:
                 continue
-            edge = edges[cell]
-            if edge.tail == edge.head:
-                continue  # in no sum: it can be anything from 1 up
-            # how far it can fall (its own floor, and the rest of the table), then how far it can rise
-            own_floor = values[cell] - lower[cell]
-            down = min(own_floor, network(variable, cell).max_flow(edge.tail, edge.head, threshold))
-            rising = network(variable, cell)
+            edge = sums.edges[cell]
+            down = sums.fall(cell, free, threshold)
+            rising = sums.network(free, cell)
             up = rising.max_flow(edge.head, edge.tail, threshold - down)
             if up + down >= threshold:
                 continue
             # Not protected: with flow ``up`` already pushed, find the cheapest way round through shown cells.
             candidates = [c for c in order if c not in hidden and c != cell and values[c] > 0]
             for candidate in candidates:
-                e = edges[candidate]
-                rising.add(e.tail, e.head, up=_UNBOUNDED, down=values[candidate] - lower[candidate], cell=candidate)
+                sums.add(rising, candidate)
             path = rising.cheapest_path(edge.head, edge.tail, {c: values[c] for c in candidates})
             newly = {rising.arcs[i].cell for i in path or ()} & set(candidates)
             if not newly:  # cannot happen (see the module docstring); never publish an unprotected table
