@@ -14,6 +14,7 @@ from html import unescape
 import openpyxl
 import pytest
 import tablib
+from django.db import transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,6 +33,7 @@ from tests.factories import northamptonshire
 
 from .disclosure_audit import disclosures, feasible_ranges
 from .histories import person, write
+from .test_statistics import histories
 
 TOLERANCE = 1e-7
 
@@ -159,6 +161,28 @@ def test_the_property_test_fails_when_secondary_suppression_is_turned_off(monkey
     monkeypatch.setattr(disclosure, "SECONDARY_SUPPRESSION", False)
     with pytest.raises(AssertionError, match=r"only .* fit"):
         test_every_hidden_cell_of_a_random_table_ranges_over_at_least_the_threshold()
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(plans=histories(), threshold=st.integers(1, 4))
+def test_every_table_of_a_report_on_random_records_holds_against_subtraction(plans, threshold):
+    area = northamptonshire()
+    with transaction.atomic():
+        write(area, *[person(area, *steps) for steps in plans])
+        report = compute_annual_report(areas=area, year=2024, suppression_threshold=threshold)
+        for table in report.tables:
+            if table.counts:
+                assert audit(table, threshold) == [], table.key
+        if report.table("snapshot").shown("total", "category_1") == SUPPRESSED:
+            assert report.table("rate").shown("rate", "number") in (SUPPRESSED, "")
+        transaction.set_rollback(True)
 
 
 def test_suppression_is_deterministic_and_leaves_a_table_without_small_counts_alone():
