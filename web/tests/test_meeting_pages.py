@@ -152,3 +152,14 @@ def test_list_pages_pin_their_queries(signed_in, django_assert_max_num_queries):
         assert client.get(reverse("web:meeting_list")).status_code == 200
     with django_assert_max_num_queries(25):
         assert client.get(reverse("web:dashboard")).status_code == 200
+
+
+def test_a_page_with_errors_says_error_once_in_its_title(signed_in):
+    """Screen readers announce the title first: "Error: Error: ..." was read on five meeting pages."""
+    meeting = factories.scheduled_meeting("level_2", registrations=[factories.registration_at_level(2)])
+    client = signed_in(meeting.created_by)
+    response = client.post(reverse("web:meeting_invite", args=[meeting.pk]), {"reason": ""})
+    page = response.content.decode()
+    assert "govuk-error-summary" in page
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert title.startswith("<title>Error: ") and title.count("Error:") == 1

@@ -176,6 +176,7 @@ def test_an_empty_search_names_the_field_and_keeps_the_agenda(signed_in, wednesd
     _start_scheduling(client, dt.date(2026, 12, 3))
     page = client.post(reverse(CASES), {"cases": [str(due.pk)], "q": "  ", "search": "1"}).content.decode()
     assert "govuk-error-summary" in page and 'href="#q"' in page and "Enter a name or reference" in page
+    assert "<title>Error: Cases for the agenda" in page and "Error: Error:" not in page
     assert " checked" in _checkbox(page, due)
 
 
