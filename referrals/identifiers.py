@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+import phonenumbers
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 VISOR_PATTERN = r"^VSYN-\d{6}$"
@@ -40,3 +42,19 @@ def pnc_reference(year: int, n: int) -> str:
 
 def is_synthetic_reference(value: str) -> bool:
     return any(re.match(p, value) for p in (VISOR_PATTERN, PNC_PATTERN, NDELIUS_PATTERN))
+
+
+# Ofcom's range for drama (0116 496 0000 to 0999): an example that can never ring a real person.
+TELEPHONE_EXAMPLE = "0116 496 0123"
+
+
+def telephone_validator(value: str) -> None:
+    """A telephone number a practitioner can be called back on: a valid UK number, or an international
+    one written with its +country code."""
+    message = f"Enter a telephone number, like {TELEPHONE_EXAMPLE}, or an international one starting with +"
+    try:
+        number = phonenumbers.parse(value, "GB")
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(message, code="invalid") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(message, code="invalid")

@@ -13,7 +13,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from mappa_workflow.models import Agency, Area, User
 
-from .identifiers import ndelius_validator, pnc_validator, visor_validator
+from .identifiers import ndelius_validator, pnc_validator, telephone_validator, visor_validator
 
 
 class Category(models.IntegerChoices):
@@ -458,7 +458,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
     referring_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals_made")
     referring_officer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="referrals_made")
     referring_officer_name = models.CharField(max_length=200, blank=True)
-    referring_officer_phone = models.CharField(max_length=40, blank=True)
+    referring_officer_phone = models.CharField(max_length=40, blank=True, validators=[telephone_validator])
     referring_officer_email = models.EmailField(blank=True)
 
     # Screening

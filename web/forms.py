@@ -224,7 +224,9 @@ class ReferrerForm(GovukForm):
     referring_officer_name = _text(
         "Referring officer's name", message="Enter the referring officer's name", max_length=200
     )
-    referring_officer_phone = _text("Telephone", required=False, max_length=40)
+    referring_officer_phone = _text(
+        "Telephone", required=False, max_length=40, help_text=f"For example {identifiers.TELEPHONE_EXAMPLE}"
+    )
     referring_officer_email = forms.EmailField(label="Email address", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

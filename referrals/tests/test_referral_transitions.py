@@ -305,3 +305,17 @@ def test_a_coordinator_of_another_area_cannot_screen_a_referral():
             decision="level_2",
             rationale="x",
         )
+
+
+@pytest.mark.parametrize("phone", ["call me maybe", "12", "0000 000 0000"])
+def test_a_telephone_number_that_cannot_be_dialled_is_refused_naming_the_field(phone):
+    with pytest.raises(WorkflowError) as refused:
+        factories.draft_referral(referring_officer_phone=phone)
+    assert "referring_officer_phone" in refused.value.errors
+    assert not Referral.objects.exists()
+
+
+# Fictional ranges only (Ofcom drama numbers, ARCEP 01 99 00).
+@pytest.mark.parametrize("phone", ["0116 496 0123", "020 7946 0123", "+44 161 496 0123", "+33 1 99 00 12 34", ""])
+def test_uk_and_international_telephone_numbers_are_accepted(phone):
+    assert factories.draft_referral(referring_officer_phone=phone).referring_officer_phone == phone
