@@ -197,7 +197,13 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_DIR = VAR_DIR / "celery-broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+    # Short socket timeouts: publishing after commit is one attempt that must not hold a request up
+    # (notifications.outbox.publish); the worker's 1-second BRPOP polls stay inside them.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 0.3,
+        "socket_timeout": 5,
+    }
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -208,9 +214,15 @@ else:
         "store_processed": False,
     }
 # A shared cache (API throttle counts, rate limits) in Redis when there is one; per-process otherwise.
+# While Redis does not answer, the cache falls back to per-process memory (mappa_workflow/cache.py).
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "mappa"}
+        {
+            "BACKEND": "mappa_workflow.cache.FallbackRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "mappa",
+            "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
