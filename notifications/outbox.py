@@ -333,7 +333,7 @@ def outbox_drain(*, limit: int = 500) -> int:
     """
     from .tasks import deliver_outbox_message
 
-    grace = int(getattr(settings, "NOTIFICATIONS_DRAIN_GRACE_SECONDS", 120))
+    grace = int(getattr(settings, "NOTIFICATIONS_DRAIN_GRACE_SECONDS", 15))
     publish_resume()  # the drain runs on a worker, so the broker answered a moment ago
     ids = list(OutboxMessage.objects.due_for_delivery(grace_seconds=grace).values_list("pk", flat=True)[:limit])
     published = 0
