@@ -39,6 +39,10 @@ def use_broker(url: str) -> None:
     kombu_pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
+    # A failed publish pauses publishing in this process for a while; a new broker starts afresh.
+    from notifications import outbox
+
+    outbox.publish_resume()
 
 
 @pytest.fixture

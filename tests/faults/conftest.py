@@ -13,6 +13,7 @@ from kombu import pools as kombu_pools
 
 from conftest import skip_or_fail
 from mappa_workflow.celery import app
+from notifications import outbox
 
 from .harness import Processes, RedisServer, SmtpSink
 
@@ -35,7 +36,6 @@ def _database_url() -> str:
 def _point_this_process_at(redis_url: str, settings) -> None:  # type: ignore[no-untyped-def]
     """The test process plays the web server: the same cache and broker settings as production."""
     from mappa_workflow.settings.base import REDIS_BROKER_TRANSPORT_OPTIONS, redis_cache
-    from notifications import outbox
 
     settings.CACHES = {"default": redis_cache(redis_url)}
     app.conf.broker_url = redis_url
@@ -90,6 +90,7 @@ def rig(settings, tmp_path) -> Iterator[Rig]:
         redis.stop()
         sink.stop()
         app.conf.broker_url, app.conf.broker_transport_options = previous
+        outbox.publish_resume()
         kombu_pools.reset()
         app._pool = None
         app.amqp._producer_pool = None

@@ -88,8 +88,15 @@ def everything_sent() -> bool:
 
 
 def wait_settled(rig, mark: int, expected: int, *, timeout: float, what: str) -> float:  # type: ignore[no-untyped-def]
-    """Wait for ``expected`` distinct messages; returns the monotonic time the last one was accepted."""
-    wait_until(all_accepted(rig, mark, expected), timeout=timeout, what=what, every=0.25)
+    """Wait for ``expected`` distinct messages; returns the monotonic time the last one was accepted.
+
+    After ``timeout`` it returns anyway: the figures then show what was lost, and the test's
+    ``lost == 0`` assertion says so (rather than a bare time-out).
+    """
+    try:
+        wait_until(all_accepted(rig, mark, expected), timeout=timeout, what=what, every=0.25)
+    except AssertionError:
+        return time.monotonic()
     settled = time.monotonic()
     wait_until(everything_sent, timeout=30, what="every outbox row marked sent")
     time.sleep(2)  # a late double would arrive now
@@ -161,7 +168,7 @@ def test_redis_stopped_for_30_seconds_while_meetings_are_scheduled_and_reminders
         slowest_scheduling_s=round(max(seconds), 2),
         healthz_during=health_during,
     )
-    assert result["lost"] == 0
+    assert result["lost"] == 0, result
     assert result["doubled"] == 0
     assert result["server_errors"] == 0, browser.statuses
     assert health_during.get("degraded", 0) > 0 and "ok" not in health_during
@@ -215,7 +222,7 @@ def test_database_connections_terminated_after_commit_and_while_sending(rig):
         killed_after_commit += 1
     expected = invitees(meetings)
     started = time.monotonic()
-    settled = wait_settled(rig, mark, expected, timeout=90, what="the messages of changes whose connection was killed")
+    settled = wait_settled(rig, mark, expected, timeout=45, what="the messages of changes whose connection was killed")
     after_commit = figures(
         "db_killed_after_commit",
         expected=expected,
@@ -224,7 +231,7 @@ def test_database_connections_terminated_after_commit_and_while_sending(rig):
         drain_seconds=settled - started,
         connections_terminated=killed_after_commit,
     )
-    assert after_commit["lost"] == 0
+    assert after_commit["lost"] == 0, after_commit
     assert after_commit["doubled"] == 0
 
     # 2. While sending: every worker connection terminated every 0.3 s for 6 s.
@@ -258,7 +265,7 @@ def test_database_connections_terminated_after_commit_and_while_sending(rig):
         connections_terminated=terminated,
         doubles_accepted_within_1_5s_of_a_kill=len(near_a_kill),
     )
-    assert while_sending["lost"] == 0
+    assert while_sending["lost"] == 0, while_sending
     assert terminated > 0
     # A double only for a message accepted at the instant its sender's connection was killed.
     assert sorted(near_a_kill) == sorted(doubled_ids)
@@ -290,7 +297,7 @@ def test_worker_sigkilled_mid_send_and_restarted(rig):
         in_flight_at_kill=in_flight,
         seconds_from_restart_to_last=round(settled - restarted, 1),
     )
-    assert result["lost"] == 0
+    assert result["lost"] == 0, result
     assert result["doubled"] <= max(in_flight, 2), "only messages in flight at the kill may arrive twice"
     assert result["seconds_from_restart_to_last"] <= 60
 
@@ -328,5 +335,5 @@ def test_beat_restarted_twice_with_two_workers_sends_nothing_twice(rig):
         beat_restarts=3,
         workers=2,
     )
-    assert result["lost"] == 0
+    assert result["lost"] == 0, result
     assert result["doubled"] == 0
