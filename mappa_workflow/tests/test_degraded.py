@@ -105,3 +105,19 @@ def test_a_database_error_while_scheduling_is_not_reported_as_a_validation_error
         pytest.raises(OperationalError),
     ):
         schedule_level_2(area, registration)
+
+
+def test_a_database_error_while_changing_arrangements_is_not_reported_as_a_validation_error():
+    from meetings import services as meeting_services
+    from meetings.models import Meeting
+    from notifications.tests.conftest import schedule_level_2
+
+    area = factories.northamptonshire()
+    meeting = schedule_level_2(area, factories.accepted_referral(level=2).registration)
+    with (
+        mock.patch.object(Meeting, "full_clean", side_effect=OperationalError("connection lost")),
+        pytest.raises(OperationalError),
+    ):
+        meeting_services.meeting_update_arrangements(
+            actor=factories.coordinator(area), meeting=meeting, venue="Elsewhere"
+        )

@@ -23,7 +23,7 @@ SCENARIOS = {
     "db_killed_after_commit": (2, "`pg_terminate_backend` on the web connection right after each change commits"),
     "db_killed_while_sending": (3, "`pg_terminate_backend` on every worker connection, every 0.3 s, while sending"),
     "worker_sigkilled": (4, "Worker (and its children) SIGKILLed mid-send, then restarted"),
-    "beat_restarted_two_workers": (5, "Beat restarted twice, two workers, the daily sweep published twice"),
+    "beat_restarted_two_workers": (5, "Beat restarted twice, two workers, the daily sweep and the drain published twice each time"),
 }
 
 

@@ -263,7 +263,7 @@ def test_database_connections_terminated_after_commit_and_while_sending(rig):
         server_errors=0,
         drain_seconds=settled - fault_over,
         connections_terminated=terminated,
-        doubles_accepted_within_1_5s_of_a_kill=len(near_a_kill),
+        doubles_near_a_kill=len(near_a_kill),
     )
     assert while_sending["lost"] == 0, while_sending
     assert terminated > 0
@@ -321,8 +321,9 @@ def test_beat_restarted_twice_with_two_workers_sends_nothing_twice(rig):
             send_action_reminders.delay()
             drain_outbox.delay()
         time.sleep(2)
-        Processes.stop(beat)
-        beat = rig.processes.beat()
+        if wave < 2:  # restarted twice, mid-flow
+            Processes.stop(beat)
+            beat = rig.processes.beat()
     fault_over = time.monotonic()
     expected = invitees(meetings) + 1  # and one reminder, however often the sweep ran
     settled = wait_settled(rig, mark, expected, timeout=90, what="every message with two workers and a restarted beat")
@@ -332,7 +333,7 @@ def test_beat_restarted_twice_with_two_workers_sends_nothing_twice(rig):
         received=rig.sink.counts(mark),
         server_errors=0,
         drain_seconds=settled - fault_over,
-        beat_restarts=3,
+        beat_restarts=2,
         workers=2,
     )
     assert result["lost"] == 0, result
