@@ -94,6 +94,16 @@ def write_doc() -> Path:
         "(before the row could be marked sent); the tests assert that bound, and every copy carries the same",
         "`Message-ID`, so the receiving side can discard it. See `docs/operations.md` for the runbook.",
         "",
+        "## The tests bite",
+        "",
+        "Checked by mutating the code and running the fault tests against it (issue 14, 'Done when'):",
+        "",
+        "- outbox write moved back after commit (a receiver-style `on_commit` hook that writes the rows and logs",
+        "  a failure, as before issue 14): the `pg_terminate_backend` right-after-commit test fails, every",
+        "  invitation of the 10 meetings lost;",
+        "- cache fallback removed (`redis_cache()` back to Django's plain `RedisCache`): the Redis outage test",
+        "  fails with 138 of 216 page and API requests answered 500.",
+        "",
     ]
     DOC.write_text("\n".join(lines))
     return DOC
