@@ -172,7 +172,8 @@ def outbox_add(
     """Write one message unless one with ``dedupe_key`` exists; send it after commit.
 
     Returns the new row, or ``None`` when the message was already written (nothing is sent again).
-    Callable from services, receivers and tasks, inside or outside a transaction.
+    Called by the services of this app (through :func:`outbox_enqueue` for case changes) and by tasks;
+    inside a transaction the row commits or rolls back with it.
     """
     if not recipient_email:
         return None

@@ -47,26 +47,26 @@ def deliver_outbox_message(self: Any, message_id: int) -> str:
         raise self.retry(exc=exc, countdown=min(60, 2**self.request.retries)) from exc
 
 
-@shared_task(bind=True, name="notifications.drain_outbox", **DATABASE_RETRY)
-def drain_outbox(self: Any) -> int:
+@shared_task(name="notifications.drain_outbox", **DATABASE_RETRY)
+def drain_outbox() -> int:
     _drop_connection_if_broken()
     return outbox.outbox_drain()
 
 
-@shared_task(bind=True, name="notifications.send_action_reminders", **DATABASE_RETRY)
-def send_action_reminders(self: Any) -> int:
+@shared_task(name="notifications.send_action_reminders", **DATABASE_RETRY)
+def send_action_reminders() -> int:
     _drop_connection_if_broken()
     return services.action_reminders_send()
 
 
-@shared_task(bind=True, name="notifications.send_coordinator_alerts", **DATABASE_RETRY)
-def send_coordinator_alerts(self: Any) -> int:
+@shared_task(name="notifications.send_coordinator_alerts", **DATABASE_RETRY)
+def send_coordinator_alerts() -> int:
     _drop_connection_if_broken()
     return services.coordinator_alerts_send()
 
 
-@shared_task(bind=True, name="notifications.send_weekly_digest", **DATABASE_RETRY)
-def send_weekly_digest(self: Any) -> int:
+@shared_task(name="notifications.send_weekly_digest", **DATABASE_RETRY)
+def send_weekly_digest() -> int:
     _drop_connection_if_broken()
     return services.weekly_digest_send()
 

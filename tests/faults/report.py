@@ -23,7 +23,10 @@ SCENARIOS = {
     "db_killed_after_commit": (2, "`pg_terminate_backend` on the web connection right after each change commits"),
     "db_killed_while_sending": (3, "`pg_terminate_backend` on every worker connection, every 0.3 s, while sending"),
     "worker_sigkilled": (4, "Worker (and its children) SIGKILLed mid-send, then restarted"),
-    "beat_restarted_two_workers": (5, "Beat restarted twice, two workers, the daily sweep and the drain published twice each time"),
+    "beat_restarted_two_workers": (
+        5,
+        "Beat restarted twice, two workers, the daily sweep and the drain published twice each time",
+    ),
 }
 
 
@@ -99,8 +102,8 @@ def write_doc() -> Path:
         "Checked by mutating the code and running the fault tests against it (issue 14, 'Done when'):",
         "",
         "- outbox write moved back after commit (a receiver-style `on_commit` hook that writes the rows and logs",
-        "  a failure, as before issue 14): the `pg_terminate_backend` right-after-commit test fails, every",
-        "  invitation of the 10 meetings lost;",
+        "  a failure, as before issue 14): the `pg_terminate_backend` right-after-commit test fails with",
+        "  expected 40, delivered 0, lost 40 (every invitation of the 10 meetings);",
         "- cache fallback removed (`redis_cache()` back to Django's plain `RedisCache`): the Redis outage test",
         "  fails with 138 of 216 page and API requests answered 500.",
         "",
