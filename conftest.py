@@ -1,6 +1,10 @@
 """Test-wide fixtures and the rules for tests that need Chromium, Redis or PostgreSQL.
 
 Without them those tests skip with a message; with CI=true a missing dependency is a failure.
+
+The clock (see docs/testing.md): ``--clock-at WHEN`` runs the whole session with the clock set to WHEN
+(a name from tests/hard_dates.py or an ISO date-time) and ticking from there; ``--hard-dates`` runs
+every test marked ``calendar`` once at each of the hard dates, in addition to nothing else changing.
 """
 
 from __future__ import annotations
@@ -9,6 +13,9 @@ import os
 from types import SimpleNamespace
 
 import pytest
+import time_machine
+
+from tests import hard_dates
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -67,3 +74,50 @@ def _reference_data_for_transactional_tests(request):
 
     if not Area.objects.exists():
         reseed_reference_data()
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("clock")
+    group.addoption(
+        "--clock-at",
+        metavar="WHEN",
+        help=f"run the session with the clock set to WHEN (ticking): one of {', '.join(hard_dates.SET)}, "
+        "or an ISO date or date-time (London time unless it has an offset)",
+    )
+    group.addoption(
+        "--hard-dates",
+        action="store_true",
+        help="run each test marked `calendar` at every hard date (see tests/hard_dates.py)",
+    )
+
+
+def pytest_configure(config):
+    when = config.getoption("--clock-at")
+    if when:
+        # Started before Django and the test database exist, so everything sees the same clock.
+        traveller = time_machine.travel(hard_dates.parse(when), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
+def pytest_report_header(config):
+    when = config.getoption("--clock-at")
+    if when:
+        return f"clock: {hard_dates.parse(when).isoformat()} ({when}), ticking"
+    return None
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.config.getoption("--hard-dates") and metafunc.definition.get_closest_marker("calendar"):
+        metafunc.parametrize("_hard_date", hard_dates.SET, indirect=True, ids=[f"at={n}" for n in hard_dates.SET])
+
+
+@pytest.fixture(autouse=True)
+def _hard_date(request):
+    """Under --hard-dates, a `calendar` test runs with the clock at its hard date, ticking."""
+    name = getattr(request, "param", None)
+    if name is None:
+        yield None
+        return
+    with time_machine.travel(hard_dates.moment(name), tick=True):
+        yield name

@@ -45,6 +45,8 @@ class AreaSettingsAdmin(admin.ModelAdmin):
         "review_weeks_level_2",
         "review_weeks_level_3",
         "minutes_due_working_days",
+        "due_soon_days",
+        "scheduling_window_working_days",
         "suppression_threshold",
     )
 

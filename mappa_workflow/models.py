@@ -157,7 +157,14 @@ class AreaSettings(models.Model):
     review_weeks_level_3 = models.PositiveSmallIntegerField(default=8)
     minutes_due_working_days = models.PositiveSmallIntegerField(default=10)
     due_soon_days = models.PositiveSmallIntegerField(
-        default=5, help_text="How many days ahead something counts as due soon."
+        default=5, help_text="How many working days ahead something counts as due soon."
+    )
+    scheduling_window_working_days = models.PositiveSmallIntegerField(
+        default=20,
+        help_text=(
+            "When a Level 2 or 3 panel is scheduled, cases due for a first meeting or review up to this many working"
+            " days after the meeting are offered for its agenda (overdue cases always are)."
+        ),
     )
     suppression_threshold = models.PositiveSmallIntegerField(
         default=0, help_text="Published cells from 1 to this number show '*'. 0 turns suppression off."

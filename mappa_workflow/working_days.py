@@ -1,5 +1,10 @@
 """Working days in England and Wales: weekends and bank holidays excluded.
 
+Every rule the guidance or an area states in working days goes through this module (first
+meetings, minutes, "due soon", the scheduling window); rules stated in weeks or calendar days
+(review intervals, the weekly digest, the reporting year) do not. docs/statistics.md lists which
+rule is which.
+
 Bank holidays come from govuk-bank-holidays' cached data (no network). Past the end of that
 data only weekends are excluded; :func:`bank_holidays_known_until` says where that starts.
 """
@@ -37,6 +42,25 @@ def add_working_days(start: date, days: int) -> date:
         if is_working_day(current):
             remaining -= 1
     return current
+
+
+def subtract_working_days(end: date, days: int) -> date:
+    """The date ``days`` working days before ``end`` (``end`` itself not counted)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    current = end
+    remaining = days
+    while remaining:
+        current -= timedelta(days=1)
+        if is_working_day(current):
+            remaining -= 1
+    return current
+
+
+def due_soon_until(today: date, due_soon_working_days: int) -> date:
+    """The last due date that counts as "due soon" on ``today``: the area's "due soon" is in working
+    days, so a window that spans a weekend or bank holiday reaches as many working days ahead."""
+    return add_working_days(today, due_soon_working_days)
 
 
 def working_days_between(start: date, end: date) -> int:

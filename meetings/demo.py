@@ -278,7 +278,7 @@ def generate_demo_meetings(*, area: Area, seed: int, today: dt.date) -> DemoMeet
             duration_minutes=60, chair=chair_2, **venue,
         )  # fmt: skip
         summary.meetings += 1
-        due = selectors.cases_due(area=area, today=today, within_days=UPCOMING_WEEKS * 7)
+        due = selectors.cases_due(area=area, today=today, until=today + dt.timedelta(weeks=UPCOMING_WEEKS))
         for week in range(0, UPCOMING_WEEKS, 2):
             for meeting_type, offset, hour in ((MeetingType.LEVEL_2, 0, 10), (MeetingType.LEVEL_3, 2, 14)):
                 level = MeetingType(meeting_type).level

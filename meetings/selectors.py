@@ -11,7 +11,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from mappa_workflow.models import Agency, AgencyType, Area, AreaSettings
-from referrals.models import Location, Referral, Registration, RegistrationPeriod, RegistrationStatus
+from mappa_workflow.working_days import add_working_days
+from referrals.models import Individual, Location, Referral, Registration, RegistrationPeriod, RegistrationStatus
 
 from .models import (
     AgendaItem,
@@ -149,7 +150,7 @@ class CaseDue:
     """A Level 2/3 case and its next meeting: what is due, when, and whether it is already booked."""
 
     registration: Registration
-    timescale: Timescale
+    timescale: Timescale | None  # None only for a case found by search that has no due date at all
     booked_on: Meeting | None
 
     @property
@@ -157,37 +158,83 @@ class CaseDue:
         return self.registration.level or 0
 
 
-def cases_due(
-    *, area: Area, today: dt.date | None = None, within_days: int = 28, level: int | None = None
-) -> list[CaseDue]:
-    """Level 2 and 3 cases whose first meeting or review falls due within ``within_days`` (or is
-    overdue), with the meeting each is already booked on, if any. Three queries."""
-    today = today or timezone.localdate()
-    settings = AreaSettings.for_area(area)
-    horizon = today + dt.timedelta(days=within_days)
-    statuses = [RegistrationStatus.LEVEL_2, RegistrationStatus.LEVEL_3]
+def _level_statuses(level: int | None) -> list[RegistrationStatus]:
     if level is not None:
-        statuses = [RegistrationStatus(f"level_{level}")]
-    registrations = (
-        Registration.objects.filter(area=area, status__in=statuses)
-        .filter(Q(next_review_due__lte=horizon) | Q(next_review_due__isnull=True, first_meeting_due__lte=horizon))
-        .select_related("individual")
-        .prefetch_related(
-            Prefetch(
-                "agenda_items",
-                queryset=AgendaItem.objects.filter(meeting__state=MeetingState.SCHEDULED).select_related("meeting"),
-                to_attr="upcoming_items",
-            )
+        return [RegistrationStatus(f"level_{level}")]
+    return [RegistrationStatus.LEVEL_2, RegistrationStatus.LEVEL_3]
+
+
+def _with_upcoming_bookings(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
+    return registrations.select_related("individual").prefetch_related(
+        Prefetch(
+            "agenda_items",
+            queryset=AgendaItem.objects.filter(meeting__state=MeetingState.SCHEDULED).select_related("meeting"),
+            to_attr="upcoming_items",
         )
     )
+
+
+def _as_cases_due(
+    registrations: QuerySet[Registration], settings: AreaSettings, today: dt.date, *, undated: bool = False
+) -> list[CaseDue]:
     due = []
     for registration in registrations:
         timescale = case_timescale(registration, settings, today)
-        if timescale is None:
+        if timescale is None and not undated:
             continue
-        booked = min((i.meeting for i in registration.upcoming_items), key=lambda m: m.starts_at, default=None)
+        upcoming = registration.upcoming_items  # type: ignore[attr-defined]  # set by _with_upcoming_bookings
+        booked = min((i.meeting for i in upcoming), key=lambda m: m.starts_at, default=None)
         due.append(CaseDue(registration, timescale, booked))
-    return sorted(due, key=lambda c: (c.timescale.due, str(c.registration.individual)))
+    return sorted(due, key=lambda c: (c.timescale.due if c.timescale else dt.date.max, str(c.registration.individual)))
+
+
+def scheduling_window_end(*, area: Area, on: dt.date) -> dt.date:
+    """The last due date offered for a panel held ``on``: the area's window, in working days like the
+    timescales themselves, so Christmas or Easter inside it never pushes a case out."""
+    return add_working_days(on, AreaSettings.for_area(area).scheduling_window_working_days)
+
+
+def cases_due(
+    *, area: Area, today: dt.date | None = None, until: dt.date | None = None, level: int | None = None
+) -> list[CaseDue]:
+    """Level 2 and 3 cases whose first meeting or review falls due by ``until`` (by default the area's
+    scheduling window from ``today``) or is overdue, with the meeting each is already booked on, if
+    any. Three queries."""
+    today = today or timezone.localdate()
+    settings = AreaSettings.for_area(area)
+    horizon = until or add_working_days(today, settings.scheduling_window_working_days)
+    registrations = _with_upcoming_bookings(
+        Registration.objects.filter(area=area, status__in=_level_statuses(level)).filter(
+            Q(next_review_due__lte=horizon) | Q(next_review_due__isnull=True, first_meeting_due__lte=horizon)
+        )
+    )
+    return _as_cases_due(registrations, settings, today)
+
+
+def cases_at_level_matching(
+    *, area: Area, level: int, term: str, today: dt.date | None = None, limit: int = 25
+) -> list[CaseDue]:
+    """Any case of the area at ``level`` whose person's name, alias or reference matches ``term``,
+    whenever it falls due: the co-ordinator can always find a case to add to a panel. Three queries."""
+    today = today or timezone.localdate()
+    people = Individual.objects.filter(area=area).search(term).values("pk")
+    registrations = _with_upcoming_bookings(
+        Registration.objects.filter(area=area, status__in=_level_statuses(level), individual__in=people).order_by(
+            "individual__family_name", "individual__given_names", "pk"
+        )[:limit]
+    )
+    return _as_cases_due(registrations, AreaSettings.for_area(area), today, undated=True)
+
+
+def cases_by_registration(
+    *, area: Area, level: int, registration_ids: Sequence[str], today: dt.date | None = None
+) -> list[CaseDue]:
+    """The given cases, as far as they are cases of ``area`` at ``level`` (others are dropped)."""
+    today = today or timezone.localdate()
+    registrations = _with_upcoming_bookings(
+        Registration.objects.filter(area=area, status__in=_level_statuses(level), pk__in=list(registration_ids))
+    )
+    return _as_cases_due(registrations, AreaSettings.for_area(area), today, undated=True)
 
 
 def referrals_to_screen(*, area: Area) -> QuerySet[Referral]:

@@ -1,7 +1,7 @@
 """When things are due: first meetings, reviews and minutes, and whether each is on time.
 
 Every case and meeting can say whether it is on time, due soon or overdue, and since when, using
-the area's settings (working days for minutes, weeks for reviews, how far ahead counts as soon).
+the area's settings (working days for first meetings, minutes and "due soon"; weeks for reviews).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from mappa_workflow.models import AreaSettings
-from mappa_workflow.working_days import add_working_days
+from mappa_workflow.working_days import add_working_days, subtract_working_days
 from referrals.models import Registration
 
 from .models import Meeting, MeetingState
@@ -48,24 +48,27 @@ class Timescale:
 
 
 def assess(*, what: str, due: dt.date, today: dt.date, due_soon_days: int, done_on: dt.date | None = None) -> Timescale:
-    """Where ``due`` stands on ``today``. Overdue starts the day after the due date."""
+    """Where ``due`` stands on ``today``. Overdue starts the day after the due date; due soon starts
+    ``due_soon_days`` working days before it."""
     if done_on is not None:
         status = Timeliness.DONE if done_on <= due else Timeliness.DONE_LATE
         return Timescale(what, due, status, done_on)
     if today > due:
         return Timescale(what, due, Timeliness.OVERDUE, due + dt.timedelta(days=1))
-    soon_from = due - dt.timedelta(days=due_soon_days)
+    soon_from = subtract_working_days(due, due_soon_days)
     if today >= soon_from:
         return Timescale(what, due, Timeliness.DUE_SOON, soon_from)
     return Timescale(what, due, Timeliness.ON_TIME, None)
 
 
 def review_interval(settings: AreaSettings, level: int) -> dt.timedelta:
+    """Reviews are set in weeks (calendar time), as the guidance states them."""
     weeks = settings.review_weeks_level_3 if level == 3 else settings.review_weeks_level_2
     return dt.timedelta(weeks=weeks)
 
 
 def minutes_due(meeting: Meeting, settings: AreaSettings) -> dt.date:
+    """Minutes are due a number of working days after the meeting."""
     return add_working_days(meeting.meeting_date, settings.minutes_due_working_days)
 
 

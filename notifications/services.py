@@ -23,6 +23,7 @@ from django.utils import timezone
 from mappa_workflow import permissions
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import Area, AuditEvent, User
+from mappa_workflow.working_days import due_soon_until
 
 from . import selectors
 from .email import Attachment, RenderedEmail, render_email
@@ -179,7 +180,7 @@ def action_reminders_send(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     added = 0
     for area in Area.objects.all():
-        horizon = today + dt.timedelta(days=selectors.due_soon_days(area))
+        horizon = due_soon_until(today, selectors.due_soon_days(area))
         groups: dict[tuple[str, int], dict[str, Any]] = {}
         for action in selectors.unfinished_actions_due_by(area=area, day=horizon):
             if action.officer_id and action.officer.email:
@@ -243,7 +244,7 @@ def coordinator_alerts_send(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     added = 0
     for area in selectors.areas_with_coordinators():
-        picture = _coordinator_picture(area, today, today + dt.timedelta(days=selectors.due_soon_days(area)))
+        picture = _coordinator_picture(area, today, due_soon_until(today, selectors.due_soon_days(area)))
         if not (picture["first_meetings"] or picture["reviews"] or picture["minutes"]):
             continue
         email = render_email("coordinator_alert", picture)
@@ -255,7 +256,7 @@ def weekly_digest_send(*, today: dt.date | None = None) -> int:
     """Each week, the co-ordinator's overview: actions overdue and due in the next 7 days by agency,
     first meetings and reviews due, minutes overdue. One per co-ordinator per ISO week."""
     today = today or timezone.localdate()
-    horizon = today + dt.timedelta(days=7)
+    horizon = today + dt.timedelta(days=7)  # the digest looks a calendar week ahead
     year, week, _ = today.isocalendar()
     added = 0
     for area in selectors.areas_with_coordinators():

@@ -10,13 +10,17 @@ import re
 
 from django.core.validators import RegexValidator
 
-VISOR_PATTERN = r"^VSYN-\d{6}$"  # e.g. VSYN-004512
-PNC_PATTERN = r"^PSYN/\d{2}/\d{7}[A-Z]$"  # e.g. PSYN/19/0012345K
-NDELIUS_PATTERN = r"^CSYN\d{6}$"  # e.g. CSYN004512
+VISOR_PATTERN = r"^VSYN-\d{6}$"
+PNC_PATTERN = r"^PSYN/\d{2}/\d{7}[A-Z]$"
+NDELIUS_PATTERN = r"^CSYN\d{6}$"
+# The one example of each format that hints and messages show (a test checks each passes its validator).
+VISOR_EXAMPLE = "VSYN-004512"
+PNC_EXAMPLE = "PSYN/19/0012345K"
+NDELIUS_EXAMPLE = "CSYN004512"
 
-visor_validator = RegexValidator(VISOR_PATTERN, "Enter a synthetic ViSOR reference like VSYN-004512")
-pnc_validator = RegexValidator(PNC_PATTERN, "Enter a synthetic PNC reference like PSYN/19/0012345K")
-ndelius_validator = RegexValidator(NDELIUS_PATTERN, "Enter a synthetic nDelius CRN like CSYN004512")
+visor_validator = RegexValidator(VISOR_PATTERN, f"Enter a synthetic ViSOR reference like {VISOR_EXAMPLE}")
+pnc_validator = RegexValidator(PNC_PATTERN, f"Enter a synthetic PNC reference like {PNC_EXAMPLE}")
+ndelius_validator = RegexValidator(NDELIUS_PATTERN, f"Enter a synthetic nDelius CRN like {NDELIUS_EXAMPLE}")
 
 _PNC_CHECK_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
 

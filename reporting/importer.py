@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from mappa_workflow.models import Agency, AgencyType, Area
 from referrals.identifiers import NDELIUS_PATTERN, PNC_PATTERN, VISOR_PATTERN
@@ -173,7 +174,7 @@ class CaseImporter:
             if row.get("date_of_birth"):
                 try:
                     dob = _date(row["date_of_birth"])
-                    if dob > date.today() or dob.year < 1900:
+                    if dob > timezone.localdate() or dob.year < 1900:
                         raise ValueError
                 except ValueError:
                     self.errors.add(name, row_number, "date_of_birth", "enter a real past date as YYYY-MM-DD")
@@ -275,7 +276,7 @@ class CaseImporter:
                         "must be after the start date (the end date is the first day not covered)",
                     )
                     continue
-            if start > date.today():
+            if start > timezone.localdate():
                 self.errors.add(name, row_number, "start_date", "must be today or in the past")
                 continue
             exit_reason = row.get("exit_reason", "")
@@ -295,7 +296,7 @@ class CaseImporter:
                 continue
             try:
                 on = _date(row.get("occurred_on", ""))
-                if on > date.today():
+                if on > timezone.localdate():
                     raise ValueError
             except ValueError:
                 self.errors.add(name, row_number, "occurred_on", "enter a past date as YYYY-MM-DD")

@@ -6,7 +6,8 @@ made where the published commentary is silent are in ``docs/statistics.md``; the
 report's own.
 
 Raw counts are kept on each :class:`Table`; what a reader sees (``display``) has small-number
-suppression applied, so every export and page shows the same published figures.
+suppression applied (primary and secondary: ``reporting.disclosure``), so every export and page shows the
+same published figures.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from django.utils import timezone
 
 from mappa_workflow.models import Area, AreaPopulation, AreaSettings, reporting_year_bounds
 from referrals.models import LifeEvent, LifeEventType, Location, RegistrationPeriod
+
+from . import disclosure
 
 # Areas, settings, snapshot, yearly Level 2/3, life events, returns to custody, population.
 QUERIES_PER_REPORT = 7
@@ -67,6 +70,10 @@ class Table:
     note: str = ""
     # (row key, column key) of every cell that sums others, with the cells it sums
     totals: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
+    # counts never shown that a reader knows exist, and that sums name (with their raw values)
+    unpublished: dict[tuple[str, str], int] = field(default_factory=dict)
+    # False for a figure that is not a count (the rate per 100,000): small-number suppression does not apply
+    counts: bool = True
     display: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def value(self, row: str, column: str) -> int | None:
@@ -74,6 +81,11 @@ class Table:
             if r.key == row:
                 return r.values[column]
         raise KeyError(row)
+
+    def cell_values(self) -> dict[tuple[str, str], int]:
+        """Every count, published or not, by (row key, column key); cells that cannot exist left out."""
+        published = {(r.key, c): v for r in self.rows for c, v in r.values.items() if v is not None}
+        return {**published, **self.unpublished}
 
     def shown(self, row: str, column: str) -> str:
         return self.display[(row, column)]
@@ -298,7 +310,16 @@ def _category_level_table(
     return Table(key, title, sheet_name, columns, rows, note, totals)
 
 
-def _count_table(key: str, title: str, sheet_name: str, rows: list[tuple[str, str, int]], note: str = "") -> Table:
+def _count_table(
+    key: str,
+    title: str,
+    sheet_name: str,
+    rows: list[tuple[str, str, int]],
+    note: str = "",
+    *,
+    totals: dict[tuple[str, str], list[tuple[str, str]]] | None = None,
+    unpublished: dict[tuple[str, str], int] | None = None,
+) -> Table:
     return Table(
         key,
         title,
@@ -306,6 +327,8 @@ def _count_table(key: str, title: str, sheet_name: str, rows: list[tuple[str, st
         [Column("number", "Number")],
         [Row(k, label, {"number": n}) for k, label, n in rows],
         note,
+        totals or {},
+        unpublished or {},
     )
 
 
@@ -367,6 +390,7 @@ def _rate_table(category_1: int, populations: list[tuple[int, int, str]], area_c
         [Column("number", "Per 100,000")],
         [Row("rate", "Category 1 per 100,000 population aged 10 and over", {"number": rate})],
         note,
+        counts=False,
     )
 
 
@@ -376,37 +400,19 @@ def _rate_table(category_1: int, populations: list[tuple[int, int, str]], area_c
 
 
 def apply_suppression(table: Table, threshold: int) -> None:
-    """Fill ``table.display``. Cells from 1 to ``threshold`` show "*"; so does any total that would
-    reveal one by subtraction (exactly one suppressed cell among those it sums) or is itself small.
-    Repeated until nothing changes, because suppressing a total can expose another."""
-    suppressed: set[tuple[str, str]] = set()
-    total_cells = set(table.totals)
-    for r in table.rows:
-        for c, v in r.values.items():
-            if v is not None and threshold and 1 <= v <= threshold:
-                suppressed.add((r.key, c))
-    changed = bool(threshold)
-    while changed:
-        changed = False
-        for cell, parts in table.totals.items():
-            if cell in suppressed:
-                continue
-            hidden = [p for p in parts if p in suppressed]
-            if len(hidden) == 1:
-                suppressed.add(cell)
-                changed = True
-        # The grand total also equals the sum of the row totals: check that view too.
-        if ("total", "total") in total_cells and ("total", "total") not in suppressed:
-            row_totals = [(r.key, "total") for r in table.rows if not r.is_total and (r.key, "total") in total_cells]
-            if sum(1 for p in row_totals if p in suppressed) == 1:
-                suppressed.add(("total", "total"))
-                changed = True
+    """Fill ``table.display``: "*" for every count from 1 to ``threshold`` and for the cells hidden with them
+    so that none can be worked out from the rest of the table (:func:`reporting.disclosure.suppress`)."""
+    hidden = (
+        disclosure.suppress(table.cell_values(), table.totals, threshold, unpublished=table.unpublished)
+        if table.counts
+        else set()
+    )
     table.display = {}
     for r in table.rows:
         for c, v in r.values.items():
             if v is None:
-                table.display[(r.key, c)] = NOT_APPLICABLE if table.key != "rate" else ""
-            elif (r.key, c) in suppressed:
+                table.display[(r.key, c)] = NOT_APPLICABLE if table.counts else ""
+            elif (r.key, c) in hidden:
                 table.display[(r.key, c)] = SUPPRESSED
             else:
                 table.display[(r.key, c)] = str(v)
@@ -512,6 +518,9 @@ def compute_annual_report(
                 ("notification_order", "Notification Order", events["notification_order"]),
             ],
             note="Orders imposed in the year (orders, not people).",
+            # "with a foreign travel restriction" is a part of all SHPOs: a reader knows it is at most the SHPOs
+            totals={("shpo", "number"): [("shpo_foreign_travel", "number"), ("shpo_other", "number")]},
+            unpublished={("shpo_other", "number"): events["shpo"] - events["shpo_foreign_travel"]},
         ),
         _count_table(
             "sro_breach",
@@ -544,7 +553,7 @@ def compute_annual_report(
 # ---------------------------------------------------------------------------------------------
 
 REPORT_CACHE_SECONDS = 24 * 60 * 60
-_REPORT_CACHE_VERSION = 1  # bump when the report's tables or their definitions change
+_REPORT_CACHE_VERSION = 2  # bump when the report's tables or their definitions change
 
 
 def suppression_threshold_for(area_ids: list[int]) -> int:

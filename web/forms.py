@@ -9,6 +9,7 @@ from django import forms
 from mappa_workflow.models import Seniority
 from mappa_workflow.permissions import is_counter_terrorism_cleared
 from meetings.models import AttendanceStatus, CaseDecision, MeetingType, PlanHeading
+from referrals import identifiers
 from referrals.models import Category, ExitReason, Gender, LifeEventType, Location, RiskOfSeriousHarm
 from referrals.services import ScreeningDecision
 
@@ -79,13 +80,22 @@ class PersonForm(GovukForm):
         "Area of closest links", required=False, help_text="Only if the person has no fixed abode", max_length=200
     )
     visor_reference = _text(
-        "ViSOR reference", required=False, help_text="Synthetic format, for example SYNV0001234", max_length=20
+        "ViSOR reference",
+        required=False,
+        help_text=f"Synthetic format, for example {identifiers.VISOR_EXAMPLE}",
+        max_length=20,
     )
     pnc_reference = _text(
-        "PNC reference", required=False, help_text="Synthetic format, for example 19/SYN0001234A", max_length=20
+        "PNC reference",
+        required=False,
+        help_text=f"Synthetic format, for example {identifiers.PNC_EXAMPLE}",
+        max_length=20,
     )
     ndelius_reference = _text(
-        "nDelius reference", required=False, help_text="Synthetic format, for example SYN0001234", max_length=20
+        "nDelius reference",
+        required=False,
+        help_text=f"Synthetic format, for example {identifiers.NDELIUS_EXAMPLE}",
+        max_length=20,
     )
     children_linked = forms.BooleanField(label="Children live with or are linked to the person", required=False)
 

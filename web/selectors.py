@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from mappa_workflow import permissions
+from mappa_workflow.working_days import due_soon_until
 from meetings.models import (
     UNFINISHED,
     AgendaItem,
@@ -24,11 +25,11 @@ PEOPLE_FOUND_LIMIT = 20
 
 
 def filter_actions(qs: RiskActionQuerySet, show: str, *, today: dt.date, due_soon_days: int) -> RiskActionQuerySet:
-    """``show`` is overdue, due_soon, open, done or all."""
+    """``show`` is overdue, due_soon, open, done or all; "due soon" counts the area's working days."""
     if show == "overdue":
         return qs.overdue(today)
     if show == "due_soon":
-        return qs.unfinished().filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days=due_soon_days))
+        return qs.unfinished().filter(due_date__gte=today, due_date__lte=due_soon_until(today, due_soon_days))
     if show == "open":
         return qs.unfinished()
     if show == "done":
@@ -40,7 +41,7 @@ def agency_action_counts(*, agency_id: int | None, today: dt.date, due_soon_days
     """Overdue, due soon and open action counts for an agency, in one query."""
     if agency_id is None:
         return {"overdue": 0, "due_soon": 0, "open": 0}
-    soon = today + dt.timedelta(days=due_soon_days)
+    soon = due_soon_until(today, due_soon_days)
     unfinished = Q(state__in=UNFINISHED)
     return RiskAction.objects.filter(owning_agency_id=agency_id).aggregate(
         overdue=Count("pk", filter=unfinished & Q(due_date__lt=today)),
@@ -148,7 +149,7 @@ def case_timeline(individual: Individual, *, actions: list[RiskAction], agenda_i
     for action in actions:
         entries.append(
             TimelineEntry(
-                date=action.created_at.date() if action.created_at else action.due_date,
+                date=timezone.localtime(action.created_at).date() if action.created_at else action.due_date,
                 kind="action",
                 title=f"Action for {action.owning_agency}: {action.description}",
                 detail=f"Due {action.due_date:%-d %B %Y}. {action.get_state_display()}"

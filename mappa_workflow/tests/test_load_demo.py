@@ -10,7 +10,7 @@ from mappa_workflow.models import Area, AreaPopulation, User
 from referrals.models import Individual
 from reporting.statistics import compute_annual_report, current_reporting_year
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def _row_total(report, table, row):

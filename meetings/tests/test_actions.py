@@ -12,7 +12,7 @@ from meetings import services
 from meetings.models import RiskActionState
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def _meeting_with_actions(registration, count=2, days_ago=1):

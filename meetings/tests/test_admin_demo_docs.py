@@ -11,12 +11,13 @@ from django.utils import timezone
 from mappa_workflow import diagrams
 from mappa_workflow.audit import audit_trail_for
 from mappa_workflow.models import AreaSettings
+from mappa_workflow.working_days import subtract_working_days
 from meetings import demo, selectors
 from meetings.models import Meeting, MeetingState, RiskAction
 from meetings.timescales import Timeliness, assess, case_timescale
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 @pytest.fixture
@@ -95,9 +96,12 @@ def test_a_case_knows_whether_its_next_meeting_is_on_time_due_soon_or_overdue():
     registration = factories.registration_at_level(2, decided_on=timezone.localdate() - dt.timedelta(days=2))
     settings = AreaSettings.for_area(registration.area)
     due = registration.first_meeting_due
-    assert case_timescale(registration, settings, today=due - dt.timedelta(days=10)).status == Timeliness.ON_TIME
-    soon = case_timescale(registration, settings, today=due - dt.timedelta(days=2))
-    assert (soon.status, soon.since) == (Timeliness.DUE_SOON, due - dt.timedelta(days=settings.due_soon_days))
+    # "Due soon" is counted in working days, like the timescale itself.
+    soon_from = subtract_working_days(due, settings.due_soon_days)
+    before = soon_from - dt.timedelta(days=1)
+    assert case_timescale(registration, settings, today=before).status == Timeliness.ON_TIME
+    soon = case_timescale(registration, settings, today=soon_from)
+    assert (soon.status, soon.since) == (Timeliness.DUE_SOON, soon_from)
     late = case_timescale(registration, settings, today=due + dt.timedelta(days=4))
     assert (late.what, late.status, late.since) == ("first meeting", Timeliness.OVERDUE, due + dt.timedelta(days=1))
     overdue_cases = selectors.cases_due(area=registration.area, today=due + dt.timedelta(days=4))

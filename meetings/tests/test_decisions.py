@@ -11,7 +11,7 @@ from meetings.models import AgendaItemKind, CaseDecision, MeetingType
 from referrals.models import ExitReason, ReferralState, RegistrationStatus
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def _minute(meeting, decision, **overrides):

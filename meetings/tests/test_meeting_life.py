@@ -18,7 +18,7 @@ from meetings.models import (
 )
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def _in_days(days, hour=10):

@@ -18,7 +18,7 @@ from tests import factories
 
 from .conftest import officer, risk_actions
 
-pytestmark = pytest.mark.django_db(transaction=False)
+pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.calendar]
 
 
 def deliver_all() -> list[str]:

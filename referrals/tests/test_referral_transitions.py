@@ -13,8 +13,8 @@ from referrals import services
 from referrals.models import Referral, ReferralState
 from tests import factories
 
-pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
+TOMORROW = object()  # resolved when the test runs, so the answer is tomorrow whatever the clock says
 
 
 def referral_in(state: str) -> Referral:
@@ -157,13 +157,15 @@ class TestBadInputIsRefusedNamingTheFieldAndSavesNothing:
     @pytest.mark.parametrize(
         ("answers", "field"),
         [
-            ({"index_offence_date": TODAY + dt.timedelta(days=1)}, "index_offence_date"),
+            ({"index_offence_date": TOMORROW}, "index_offence_date"),
             ({"sentence_date": dt.date(2019, 1, 1), "index_offence_date": dt.date(2019, 5, 2)}, "sentence_date"),
             ({"sentence_expiry_date": dt.date(2010, 1, 1)}, "sentence_expiry_date"),
             ({"index_offence_date": dt.date(1850, 1, 1)}, "index_offence_date"),
         ],
     )
     def test_impossible_dates_are_refused(self, answers, field):
+        tomorrow = timezone.localdate() + dt.timedelta(days=1)
+        answers = {key: tomorrow if value is TOMORROW else value for key, value in answers.items()}
         with pytest.raises(WorkflowError) as refused:
             factories.draft_referral(**answers)
         assert field in refused.value.errors
@@ -188,7 +190,7 @@ class TestBadInputIsRefusedNamingTheFieldAndSavesNothing:
                 referral=referral,
                 decision="level_2",
                 rationale="ok",
-                decided_on=TODAY + dt.timedelta(days=3),
+                decided_on=timezone.localdate() + dt.timedelta(days=3),
             )
         assert "decided_on" in refused.value.errors
 

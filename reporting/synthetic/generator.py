@@ -29,6 +29,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 
 from mappa_workflow.models import Agency, AgencyType, Area, Role, RoleAssignment, User, reporting_year_bounds
@@ -425,7 +426,7 @@ class AreaGenerator:
 
     def referrals_in_every_state(self, coordinator: User, referrer: User) -> None:
         """A few referrals made after the history, one or more in each state (through the services)."""
-        today = date.today()
+        today = timezone.localdate()
         recent = max(self.final_day + timedelta(days=30), today - timedelta(days=60))
         recent = min(recent, today)
         states = [

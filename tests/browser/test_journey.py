@@ -13,11 +13,12 @@ import pytest
 from django.utils import timezone
 
 from mappa_workflow.models import AgencyType, Role
+from mappa_workflow.working_days import add_working_days
 from tests import factories
 
 from .helpers import sign_in, sign_out
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.calendar, pytest.mark.django_db(transaction=True)]
 
 
 def _fill_date(page, prefix: str, day: dt.date) -> None:
@@ -92,13 +93,13 @@ def test_referral_to_panel_to_action_to_statistics(page, check_accessible):
     check_accessible()
     assert page.get_by_text("Accepted at Level 2").first.is_visible()
 
-    # 3. ... schedules a Level 2 panel for tomorrow: the case due is preselected, the panel invited.
+    # 3. ... schedules a Level 2 panel for the next working day: the case due is preselected, the panel invited.
     page.goto("/dashboard/")
     check_accessible()
     page.get_by_role("link", name="Schedule a meeting").click()
     check_accessible()
     page.get_by_label("Level 2 panel").check()
-    _fill_date(page, "id_meeting_date", timezone.localdate() + dt.timedelta(days=1))
+    _fill_date(page, "id_meeting_date", add_working_days(timezone.localdate(), 1))
     page.get_by_label("Start time").fill("10:00")
     page.get_by_label("Chair", exact=True).select_option(
         label=f"{chair.get_full_name()} ({chair.get_seniority_display()})"

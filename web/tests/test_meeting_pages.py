@@ -10,7 +10,7 @@ from mappa_workflow.models import AgencyType
 from meetings.models import Meeting, MeetingState, RiskAction, RiskActionState
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def test_scheduling_walks_type_and_date_then_cases_due_then_check_and_confirm(signed_in):

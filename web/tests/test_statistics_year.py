@@ -7,7 +7,7 @@ from mappa_workflow.models import Role
 from reporting.statistics import current_reporting_year
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def _label(year):

@@ -6,6 +6,7 @@ Every change goes through meetings.services; every read through meetings.selecto
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from django.utils import timezone
 from mappa_workflow import permissions
 from mappa_workflow.audit import audit_export, audit_view
 from mappa_workflow.exceptions import WorkflowError
-from mappa_workflow.models import Agency, Role, User
+from mappa_workflow.models import Agency, AreaSettings, Role, User
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from meetings import pdf as minutes_pdf
 from meetings import selectors as meeting_selectors
@@ -162,75 +163,175 @@ def _saved_schedule(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     return request.session.get(SESSION_KEY)
 
 
-def _due_choices(request: AuthenticatedHttpRequest, saved: dict[str, Any]) -> list[dict[str, Any]]:
-    """What could go on the agenda: referrals to screen, or Level 2/3 cases due, with a sensible
-    preselection; only cases the user may see (a Category 4 case needs clearance)."""
-    starts_at = dt.datetime.fromisoformat(saved["starts_at"])
+def _case_choice(case: meeting_selectors.CaseDue, meeting_day: dt.date, *, checked: bool) -> dict[str, Any]:
+    """One Level 2/3 case as a checkbox: what is due, whether it will be overdue by the meeting, and
+    where it is already booked."""
+    registration, timescale = case.registration, case.timescale
+    individual = registration.individual
+    if timescale is None:
+        hint = "No first meeting or review date set"
+    elif timescale.due < meeting_day:
+        hint = f"{timescale.what.capitalize()} due {timescale.due:%-d %B %Y}: overdue by the meeting"
+    else:
+        hint = timescale.label
+    if case.booked_on:
+        hint += f". Already booked: {case.booked_on}"
+    return {
+        "value": str(registration.pk),
+        "label": str(individual),
+        "hint": hint,
+        "overdue": timescale is not None and timescale.due < meeting_day,
+        "checked": checked,
+    }
+
+
+def _threshold_choices(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
+    """A threshold meeting's candidates: the referrals awaiting screening, all preselected."""
     area = request.user.area
-    if saved["meeting_type"] == MeetingType.THRESHOLD:
-        return [
-            {
-                "value": str(r.pk),
-                "label": f"{r.reference}: {r.individual}",
-                "hint": f"From {r.referring_agency}",
-                "checked": True,
-            }
-            for r in permissions.visible_referrals(
-                request.user,
-                meeting_selectors.referrals_to_screen(area=area) if area is not None else Referral.objects.none(),
-            )
-        ]
-    assert area is not None  # as before, an account without an area cannot list cases due (a server error)
-    level = MeetingType(saved["meeting_type"]).level
-    horizon = (starts_at.date() - timezone.localdate()).days + 28
-    due = meeting_selectors.cases_due(area=area, within_days=max(horizon, 28), level=level)
-    visible = set(
-        permissions.visible_registrations(
-            request.user, Registration.objects.filter(pk__in=[case.registration.pk for case in due])
-        ).values_list("pk", flat=True)
-    )
     return [
         {
-            "value": str(case.registration.pk),
-            "label": str(case.registration.individual),
-            "hint": case.timescale.label + (f". Already booked: {case.booked_on}" if case.booked_on else ""),
-            "checked": case.booked_on is None and case.timescale.due <= starts_at.date() + dt.timedelta(days=28),
+            "value": str(r.pk),
+            "label": f"{r.reference}: {r.individual}",
+            "hint": f"From {r.referring_agency}",
+            "checked": True,
         }
-        for case in due
-        if case.registration.pk in visible
+        for r in permissions.visible_referrals(
+            request.user,
+            meeting_selectors.referrals_to_screen(area=area) if area is not None else Referral.objects.none(),
+        )
     ]
+
+
+def _visible_cases(
+    request: AuthenticatedHttpRequest, cases: list[meeting_selectors.CaseDue]
+) -> list[meeting_selectors.CaseDue]:
+    """Only the cases the user may see: a Category 4 case needs counter-terrorism clearance."""
+    visible = set(
+        permissions.visible_registrations(
+            request.user, Registration.objects.filter(pk__in=[case.registration.pk for case in cases])
+        ).values_list("pk", flat=True)
+    )
+    return [case for case in cases if case.registration.pk in visible]
+
+
+def _panel_choices(
+    request: AuthenticatedHttpRequest, saved: dict[str, Any], *, term: str = ""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A panel's candidates: every case of the area at its level due up to the area's scheduling
+    window after the meeting (working days, like the timescales), overdue ones included and marked;
+    then the cases added by search, and the matches for ``term``. Returns (listed, found)."""
+    area = request.user.area
+    assert area is not None  # as before, an account without an area cannot list cases due (a server error)
+    level = _panel_level(saved)
+    meeting_day = timezone.localtime(dt.datetime.fromisoformat(saved["starts_at"])).date()
+    until = meeting_selectors.scheduling_window_end(area=area, on=meeting_day)
+    due = _visible_cases(request, meeting_selectors.cases_due(area=area, until=until, level=level))
+    listed_pks = {str(case.registration.pk) for case in due}
+    added = [pk for pk in saved.get("added_cases", []) if pk not in listed_pks]
+    extra = (
+        _visible_cases(request, meeting_selectors.cases_by_registration(area=area, level=level, registration_ids=added))
+        if added
+        else []
+    )
+    listed_pks |= {str(case.registration.pk) for case in extra}
+    found = (
+        [
+            case
+            for case in _visible_cases(
+                request, meeting_selectors.cases_at_level_matching(area=area, level=level, term=term)
+            )
+            if str(case.registration.pk) not in listed_pks
+        ]
+        if term
+        else []
+    )
+    if "cases" in saved:
+        chosen = set(saved["cases"])
+    else:  # first visit: the cases due and not already booked are preselected
+        chosen = {str(case.registration.pk) for case in due if case.booked_on is None}
+    listed = [_case_choice(case, meeting_day, checked=str(case.registration.pk) in chosen) for case in [*due, *extra]]
+    return listed, [_case_choice(case, meeting_day, checked=False) for case in found]
+
+
+def _ticked_panel_cases(request: AuthenticatedHttpRequest, saved: dict[str, Any]) -> list[str]:
+    """The ticked cases that really are cases of the area at the panel's level the user may see."""
+    area = request.user.area
+    assert area is not None  # can_manage_cases: a co-ordinator always has an area
+    level = _panel_level(saved)
+    ticked = list(dict.fromkeys(value for value in request.POST.getlist("cases") if _is_uuid(value)))
+    cases = meeting_selectors.cases_by_registration(area=area, level=level, registration_ids=ticked)
+    allowed = {str(case.registration.pk) for case in _visible_cases(request, cases)}
+    return [value for value in ticked if value in allowed]
+
+
+def _panel_level(saved: dict[str, Any]) -> int:
+    level = MeetingType(saved["meeting_type"]).level
+    assert level is not None  # only panels (Level 2 and 3 meetings) come here
+    return level
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 @page(can_manage_cases)
 def schedule_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Step 2: the cases due, preselected, to put on the agenda."""
+    """Step 2: the cases due, preselected, to put on the agenda; for a panel, any other case of the
+    area at its level can be found by name or reference and added (works without JavaScript)."""
     saved = _saved_schedule(request)
     if not saved:
         return redirect("web:meeting_schedule")
-    choices = _due_choices(request, saved)
+    threshold = saved["meeting_type"] == MeetingType.THRESHOLD
+    searching = request.method == "POST" and "search" in request.POST
+    term = request.POST.get("q", "").strip()[:100] if searching else ""
     error_items: list[tuple[str, str]] = []
-    if request.method == "POST":
-        chosen = [v for v in request.POST.getlist("cases") if v in {c["value"] for c in choices}]
-        for choice in choices:
-            choice["checked"] = choice["value"] in chosen
+    found: list[dict[str, Any]] = []
+    if threshold:
+        choices = _threshold_choices(request)
+        if request.method == "POST" or "cases" in saved:
+            picked = request.POST.getlist("cases") if request.method == "POST" else saved["cases"]
+            for choice in choices:
+                choice["checked"] = choice["value"] in picked
+    else:
+        if request.method == "POST":
+            # What is ticked survives a search: the agenda being built is kept in the session.
+            saved["cases"] = _ticked_panel_cases(request, saved)
+            saved["added_cases"] = list(dict.fromkeys([*saved.get("added_cases", []), *saved["cases"]]))
+            request.session[SESSION_KEY] = saved
+        choices, found = _panel_choices(request, saved, term=term)
+    chosen = [c["value"] for c in choices if c["checked"]]
+    if searching and not term:
+        error_items.append(("q", "Enter a name or reference to search for"))
+    elif request.method == "POST" and not searching:
         if not chosen:
             error_items.append(("cases-0", "Select at least one case for the agenda"))
         else:
             saved["cases"] = chosen
             request.session[SESSION_KEY] = saved
             return redirect("web:meeting_schedule_check")
-    elif "cases" in saved:
-        for choice in choices:
-            choice["checked"] = choice["value"] in saved["cases"]
+    area = request.user.area
     return render(
         request,
         "web/meetings/schedule_cases.html",
         {
             "choices": choices,
+            "found": found,
+            "q": term,
+            "searched": bool(term),
+            "threshold": threshold,
             "saved": saved,
             "error_items": error_items,
+            "cases_error": any(field == "cases-0" for field, _ in error_items),
+            "q_error": any(field == "q" for field, _ in error_items),
             "forms_have_errors": bool(error_items),
             "meeting_type_label": MeetingType(saved["meeting_type"]).label,
+            "window_working_days": (
+                AreaSettings.for_area(area).scheduling_window_working_days if area is not None else None
+            ),
         },
     )
 

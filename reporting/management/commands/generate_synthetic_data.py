@@ -13,9 +13,9 @@ target's own year is reproduced cell for cell.
 from __future__ import annotations
 
 import random
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from tqdm import tqdm
 
 from mappa_workflow.models import Area, reporting_year_bounds
@@ -101,7 +101,7 @@ class Command(BaseCommand):
 
     def _meetings(self, results: list[GenerationResult], seed: int) -> None:
         """Level 2/3 panels with attendance, minutes and actions for every area, in bulk."""
-        today = date.today()
+        today = timezone.localdate()
         total = MeetingCounts()
         with tqdm(desc="Meetings", unit=" meetings", disable=not self.stdout.isatty()) as bar:
             for result in tqdm(results, desc="Areas (meetings)", unit=" area"):
