@@ -6,12 +6,13 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DJANGO_SETTINGS_MODULE ?= mappa_workflow.settings.development
 
-.PHONY: run test test-dates lint format bench screenshots demo-data migrate install install-dev npm clean help
+.PHONY: run test test-dates faults lint format bench screenshots demo-data migrate install install-dev npm clean help
 
 help:
 	@echo "make run    - install, migrate, load the synthetic Northamptonshire demo, start web + worker + beat"
 	@echo "make test   - the whole test suite (browser and Redis tests skip without Chromium/Redis unless CI=true)"
 	@echo "make test-dates - the date-dependent tests at each hard date (Christmas, Easter, 29 February, clock changes...)"
+	@echo "make faults - pull plugs on real processes (needs DATABASE_URL=postgres://..., redis-server); writes docs/reliability.md"
 	@echo "make lint   - ruff, mypy, bandit and pip-audit"
 	@echo "make bench  - national-scale benchmarks; writes docs/performance.md"
 
@@ -54,6 +55,11 @@ test: install-dev npm
 # The date-dependent tests (marked `calendar`) once at each hard date of tests/hard_dates.py.
 test-dates: install-dev npm
 	DJANGO_SETTINGS_MODULE=mappa_workflow.settings.test $(PY) -m pytest -m calendar --hard-dates -n 2 $(PYTEST_ARGS)
+
+# The fault tests alone, on PostgreSQL, writing each run's figures to docs/reliability.md (they also run in `make test`).
+faults: install-dev
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL=postgres://... (the fault tests need PostgreSQL)"; exit 1; }
+	FAULTS_REPORT=1 CI=true DJANGO_SETTINGS_MODULE=mappa_workflow.settings.test $(PY) -m pytest tests/faults -m faults $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -10,3 +10,5 @@ urlpatterns = [
     path("", include("web.urls")),
     path("", include("mappa_workflow.web_urls")),
 ]
+
+handler500 = "mappa_workflow.views.server_error"

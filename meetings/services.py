@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -25,6 +26,7 @@ from mappa_workflow.audit import audit_record
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import Agency, AgencyType, Area, AreaSettings, AuditAction, Role, Seniority, User
 from mappa_workflow.services_base import apply_transition, lock_for_change, require_text
+from notifications.outbox import outbox_enqueue
 from referrals import services as referral_services
 from referrals.models import ExitReason, Referral, Registration, RegistrationStatus
 
@@ -64,8 +66,18 @@ def _ics_uid(meeting_id: uuid.UUID) -> str:
     return f"meeting-{meeting_id}@{domain}"
 
 
-def _after_commit(signal: Any, **kwargs: Any) -> None:
-    transaction.on_commit(lambda: signal.send(sender=Meeting, **kwargs))
+_MESSAGES = {"meeting_scheduled": "scheduled", "meeting_updated": "updated", "meeting_cancelled": "cancelled"}
+
+
+def _announce(signal: Any, *, meeting_id: uuid.UUID, actor_id: int | None) -> None:
+    """Write the invitees' messages now, in the change's transaction, and send ``signal`` after commit.
+
+    The outbox rows commit or roll back with the change, so a connection lost just after commit
+    cannot lose an invitation (a signal receiver writing them after commit could).
+    """
+    name = next(n for n in _MESSAGES if getattr(signals, n) is signal)
+    outbox_enqueue(about="meeting", object_id=meeting_id, change=_MESSAGES[name], actor_id=actor_id)
+    transaction.on_commit(lambda: signal.send(sender=Meeting, meeting_id=meeting_id, actor_id=actor_id))
 
 
 def _actor_id(actor: User | None) -> int | None:
@@ -344,8 +356,8 @@ def meeting_schedule(
         )
         try:
             meeting.full_clean(exclude=["state"], validate_constraints=False)
-        except Exception as exc:  # ValidationError: a malformed link, say
-            raise WorkflowError.from_validation_error(exc) from exc  # type: ignore[arg-type]
+        except ValidationError as exc:  # a malformed link, say; a database error is not the user's mistake
+            raise WorkflowError.from_validation_error(exc) from exc
         meeting.save(force_insert=True)
         _add_items(meeting, registrations=registrations, referrals=referrals)
         invited = {i.agency_id for i in _invite(meeting)}
@@ -370,7 +382,7 @@ def meeting_schedule(
                 "extra_invitations": [agency.pk for agency, _ in extras],
             },
         )
-        _after_commit(signals.meeting_scheduled, meeting_id=meeting.pk, actor_id=_actor_id(actor))
+        _announce(signals.meeting_scheduled, meeting_id=meeting.pk, actor_id=_actor_id(actor))
     return meeting
 
 
@@ -426,7 +438,7 @@ def meeting_add_cases(
                 "referrals": [str(r.pk) for r in referrals],
             },
         )
-        _after_commit(signals.meeting_updated, meeting_id=locked.pk, actor_id=_actor_id(actor))
+        _announce(signals.meeting_updated, meeting_id=locked.pk, actor_id=_actor_id(actor))
     return items
 
 
@@ -467,7 +479,7 @@ def meeting_invite_agency(*, actor: User | None, meeting: Meeting, agency: Agenc
             reason=stored_reason,
             details={"invited_agency": agency.pk},
         )
-        _after_commit(signals.meeting_updated, meeting_id=locked.pk, actor_id=_actor_id(actor))
+        _announce(signals.meeting_updated, meeting_id=locked.pk, actor_id=_actor_id(actor))
     return invitation
 
 
@@ -511,7 +523,7 @@ def meeting_remove_case(*, actor: User | None, meeting: Meeting, item: AgendaIte
             reason=f"{person} taken off the agenda: {reason}",
             details=details,
         )
-        _after_commit(signals.meeting_updated, meeting_id=locked.pk, actor_id=_actor_id(actor))
+        _announce(signals.meeting_updated, meeting_id=locked.pk, actor_id=_actor_id(actor))
 
 
 def meeting_update_arrangements(
@@ -545,11 +557,11 @@ def meeting_update_arrangements(
             return locked
         try:
             locked.full_clean(exclude=["state"], validate_constraints=False)
-        except Exception as exc:
-            raise WorkflowError.from_validation_error(exc) from exc  # type: ignore[arg-type]
+        except ValidationError as exc:
+            raise WorkflowError.from_validation_error(exc) from exc
         _bump_sequence(locked, *changed)
         audit_record(actor=actor, action=AuditAction.CHANGE, obj=locked, details={"fields": changed})
-        _after_commit(signals.meeting_updated, meeting_id=locked.pk, actor_id=_actor_id(actor))
+        _announce(signals.meeting_updated, meeting_id=locked.pk, actor_id=_actor_id(actor))
     return locked
 
 
@@ -606,7 +618,7 @@ def meeting_reschedule(
             reason=reason,
             rescheduled_by=actor if actor and actor.pk else None,
         )
-        _after_commit(signals.meeting_updated, meeting_id=locked.pk, actor_id=_actor_id(actor))
+        _announce(signals.meeting_updated, meeting_id=locked.pk, actor_id=_actor_id(actor))
     return locked
 
 
@@ -627,7 +639,7 @@ def meeting_cancel(*, actor: User | None, meeting: Meeting, reason: str) -> Meet
             reason=reason,
             cancellation_reason=reason,
         )
-        _after_commit(signals.meeting_cancelled, meeting_id=locked.pk, actor_id=_actor_id(actor))
+        _announce(signals.meeting_cancelled, meeting_id=locked.pk, actor_id=_actor_id(actor))
     return locked
 
 
@@ -1247,7 +1259,7 @@ def risk_action_create(
     due_date: dt.date | None,
     officer: User | None = None,
 ) -> RiskAction:
-    """Add an action to a case's risk management plan. Sends ``action_assigned`` after commit."""
+    """Add an action to a case's risk management plan. Writes the officer's email in the same transaction; sends ``action_assigned`` after commit."""
     item = case_minutes.agenda_item
     meeting = item.meeting
     permissions.require(actor, "meetings.manage_meeting", meeting)
@@ -1288,6 +1300,7 @@ def risk_action_create(
             to_state=action.state,
             details={"agency": owning_agency.pk, "due_date": due_date, "heading": heading},
         )
+        outbox_enqueue(about="risk_action", object_id=action.pk, change="assigned")
         transaction.on_commit(lambda: signals.action_assigned.send(sender=RiskAction, action_id=action.pk))
     return action
 

@@ -4,6 +4,3 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = "Email, reminders and background work"
-
-    def ready(self) -> None:
-        from . import receivers  # noqa: F401

@@ -1,7 +1,7 @@
 """The outbox of email to send and the statistics exports built in the background.
 
-An :class:`OutboxMessage` is written in the web process, in the same place as the change that
-causes it, before anything is handed to the broker. Its ``dedupe_key`` is unique, so writing the
+An :class:`OutboxMessage` is written by the service that makes the change that causes it, inside
+the same transaction, before anything is handed to the broker. Its ``dedupe_key`` is unique, so writing the
 same message twice (a sweep run twice, a signal received twice) leaves one row, and its status is
 claimed atomically before sending, so two workers never send it twice. If the broker is down the
 row simply waits: the ``drain`` beat task sends whatever is still pending.
@@ -74,6 +74,9 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(
+        max_length=32, blank=True, default="", help_text="Which delivery attempt holds the claim (renews its lease)."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

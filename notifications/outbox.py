@@ -2,28 +2,43 @@
 
 Reliability rules, in one place:
 
-* a message is a row before it is a broker message, so a broker outage loses nothing;
+* a change's messages are rows written by the change's own service, **inside the change's
+  transaction** (:func:`outbox_enqueue`): if the change commits its messages exist, if it rolls
+  back there are none, and a connection lost right after commit cannot lose them;
+* a message is a row before it is a broker message, so a broker outage loses nothing; publishing
+  after commit is one attempt with a short timeout, skipped for a while after a failure, so a
+  broker outage never slows a request down (the drain sends what was not published);
 * ``dedupe_key`` is unique, so building the same message twice (a sweep run twice, a signal
   received twice) adds nothing;
-* a worker claims a row (``pending`` -> ``sending`` with a lease) in one UPDATE before sending,
-  so two workers, or the on-commit task and the drain, never both send it;
+* a worker claims a row (``pending`` -> ``sending`` with a short lease and a claim token) in one
+  UPDATE before sending, renews the lease while the SMTP conversation lasts, so two workers, or
+  the on-commit task and the drain, never both send it;
+* marking a row sent is its own short transaction, retried on database errors (a dropped
+  connection after the SMTP server accepted the message must not make it look unsent);
+* each message carries a stable RFC 5322 ``Message-ID`` derived from its row, so the rare resend
+  is recognisable (and discarded) downstream;
 * a send that fails with an SMTP or network error goes back to ``pending`` with an exponential
   backoff, and gives up (``failed``) after ``NOTIFICATIONS_MAX_ATTEMPTS``.
 
 A worker killed between the SMTP server accepting a message and the row being marked sent will
-send it again once its lease expires: email gives no stronger guarantee than at-least-once there.
+send it again once its lease expires (with the same ``Message-ID``): email gives no stronger
+guarantee than at-least-once at that one instant.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import smtplib
+import threading
+import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -48,8 +63,13 @@ def backoff_seconds(attempts: int) -> float:
 
 
 def lease_seconds() -> int:
-    """How long a claim lasts before the drain may assume the worker died (longer than any SMTP timeout)."""
-    return int(getattr(settings, "NOTIFICATIONS_CLAIM_LEASE_SECONDS", 600))
+    """How long a claim lasts unless renewed. The sender renews it every third of this while the SMTP
+    conversation lasts, so it only runs out when the worker died: then the drain may send again."""
+    return int(getattr(settings, "NOTIFICATIONS_CLAIM_LEASE_SECONDS", 30))
+
+
+# Database errors that mean "the connection or the server went away", worth a retry on a new connection.
+DATABASE_GONE: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
 
 
 class RetryLater(Exception):
@@ -66,28 +86,78 @@ class DeliveryResult:
     outcome: str  # "sent", "already sent", "claimed elsewhere", "failed", "missing"
 
 
+# After a failed publish this process skips publishing for a while: the rows wait for the drain,
+# and requests do not each pay for a connection attempt to a broker that is down.
+_publish_paused_until = 0.0
+_publish_lock = threading.Lock()
+
+
+def publish_pause_seconds() -> float:
+    return float(getattr(settings, "NOTIFICATIONS_PUBLISH_PAUSE_SECONDS", 30))
+
+
+def publish_timeout() -> float:
+    return float(getattr(settings, "NOTIFICATIONS_PUBLISH_TIMEOUT_SECONDS", 0.2))
+
+
 def publish(task: Any, *args: Any) -> bool:
     """Hand a task to the broker; never raise. The outbox row is the record, so a lost publish is not lost work.
 
-    Publishing retries briefly (a broker restart takes a second or two); after that the error is logged
-    and the drain picks the work up when the broker is back.
+    One attempt, no retries (the broker's socket timeouts are short, see settings): a web request
+    must not wait for a broker that is down. After a failure, publishing is skipped in this process
+    for ``NOTIFICATIONS_PUBLISH_PAUSE_SECONDS``; the drain sends what was not published.
     """
+    global _publish_paused_until
+    if time.monotonic() < _publish_paused_until:
+        return False
     try:
-        task.apply_async(
-            args=args,
-            retry=True,
-            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
-        )
+        from mappa_workflow.celery import app
+
+        with app.pool.acquire(block=True, timeout=1) as broker:
+            # kombu otherwise retries a failed connect for broker_connection_timeout (seconds).
+            broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=publish_timeout())
+            task.apply_async(args=args, connection=broker, retry=False)
     except Exception:  # any broker failure: kombu OperationalError, redis ConnectionError, OSError...
+        with _publish_lock:
+            _publish_paused_until = time.monotonic() + publish_pause_seconds()
         logger.warning("Could not publish %s%r; the outbox drain will pick it up", task.name, args, exc_info=True)
         return False
     return True
+
+
+def publish_resume() -> None:
+    """Forget an earlier publishing failure (the drain calls it: it runs when the broker answers)."""
+    global _publish_paused_until
+    _publish_paused_until = 0.0
 
 
 def enqueue_delivery_on_commit(message_id: int) -> None:
     from .tasks import deliver_outbox_message
 
     transaction.on_commit(lambda: publish(deliver_outbox_message, message_id))
+
+
+def outbox_enqueue(*, about: str, object_id: Any, change: str, actor_id: int | None = None) -> int:
+    """Write the outbox rows that a change causes. The one way case apps cause messages.
+
+    Call it from the service making the change, **inside its** ``transaction.atomic()`` block,
+    after the change and its audit row are saved: the rows commit or roll back with the change.
+    ``about`` is ``"referral"`` (``change`` is the transition's name), ``"meeting"`` (``"scheduled"``,
+    ``"updated"`` or ``"cancelled"``) or ``"risk_action"`` (``"assigned"``). Returns rows added.
+    A failure here (a template error, say) rolls the change back: a change that commits without
+    its messages is exactly what this function exists to prevent.
+    """
+    from . import services
+
+    if not connection.in_atomic_block:
+        raise RuntimeError("outbox_enqueue must be called inside the transaction of the change it reports")
+    if about == "referral":
+        return services.referral_transition_notify(referral_id=object_id, transition=change, actor_id=actor_id)
+    if about == "meeting":
+        return services.meeting_change_notify(meeting_id=object_id, change=change, actor_id=actor_id)
+    if about == "risk_action" and change == "assigned":
+        return services.action_assigned_notify(action_id=object_id)
+    raise ValueError(f"No messages are defined for {about} {change}")
 
 
 def outbox_add(
@@ -102,7 +172,8 @@ def outbox_add(
     """Write one message unless one with ``dedupe_key`` exists; send it after commit.
 
     Returns the new row, or ``None`` when the message was already written (nothing is sent again).
-    Callable from services, receivers and tasks, inside or outside a transaction.
+    Called by the services of this app (through :func:`outbox_enqueue` for case changes) and by tasks;
+    inside a transaction the row commits or rolls back with it.
     """
     if not recipient_email:
         return None
@@ -128,48 +199,117 @@ def outbox_add(
     return message
 
 
-def _claim(message_id: int, now) -> bool:  # type: ignore[no-untyped-def]
+def message_id_header(message: OutboxMessage) -> str:
+    """A stable RFC 5322 Message-ID for the row: every (re)send of it carries the same one."""
+    domain = getattr(settings, "NOTIFICATIONS_MESSAGE_ID_DOMAIN", "") or getattr(
+        settings, "MEETINGS_ICS_DOMAIN", "mappa-workflow.invalid"
+    )
+    digest = hashlib.sha256(message.dedupe_key.encode()).hexdigest()[:16]
+    return f"<outbox.{message.pk}.{digest}@{domain}>"
+
+
+def _claim(message_id: int, now: dt.datetime, token: str) -> bool:
     """Take the row for this worker in one UPDATE; False if it is sent, gone, or another worker holds it."""
     lease = now + dt.timedelta(seconds=lease_seconds())
     claimable = Q(status=MessageStatus.PENDING) | Q(status=MessageStatus.SENDING, claimed_until__lt=now)
     return bool(
         OutboxMessage.objects.filter(claimable, pk=message_id).update(
-            status=MessageStatus.SENDING, claimed_until=lease, attempts=F("attempts") + 1
+            status=MessageStatus.SENDING, claimed_until=lease, claim_token=token, attempts=F("attempts") + 1
         )
     )
+
+
+def _with_database_retries(what: str, update: Any, *, tries: int | None = None) -> Any:
+    """Run ``update`` (one short statement) until the database answers: a new connection each time.
+
+    Used to record the outcome of a send that already happened, which must not be lost to a
+    dropped connection. Gives up (re-raises) after ``NOTIFICATIONS_MARK_SENT_TRIES`` tries.
+    """
+    tries = tries or int(getattr(settings, "NOTIFICATIONS_MARK_SENT_TRIES", 20))
+    for attempt in range(1, tries + 1):
+        try:
+            with transaction.atomic():
+                return update()
+        except DATABASE_GONE:
+            if attempt == tries:
+                raise
+            logger.warning("Database error while %s (try %s of %s); reconnecting", what, attempt, tries)
+            connection.close()
+            time.sleep(min(5.0, 0.1 * 2**attempt))
+    raise AssertionError("unreachable")
+
+
+class _LeaseKeeper:
+    """Renews a claim every third of the lease while a send lasts, on a connection of its own (a thread)."""
+
+    def __init__(self, message_id: int, token: str) -> None:
+        self.message_id, self.token = message_id, token
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"outbox-lease-{message_id}", daemon=True)
+
+    def __enter__(self) -> _LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        from django.db import connections
+
+        interval = max(0.5, lease_seconds() / 3)
+        try:
+            while not self._stop.wait(interval):
+                try:
+                    OutboxMessage.objects.filter(
+                        pk=self.message_id, status=MessageStatus.SENDING, claim_token=self.token
+                    ).update(claimed_until=timezone.now() + dt.timedelta(seconds=lease_seconds()))
+                except DatabaseError:
+                    logger.warning("Could not renew the lease of outbox message %s", self.message_id, exc_info=True)
+                    connections["default"].close()
+        finally:
+            connections.close_all()
 
 
 def outbox_deliver(*, message_id: int) -> DeliveryResult:
     """Send one outbox message if nobody has. Called by the delivery task only.
 
     Raises :class:`RetryLater` after a transient failure (the row is back to pending with its next
-    attempt time); any other error is recorded on the row and re-raised.
+    attempt time); any other error is recorded on the row and re-raised. A database error before
+    the send is raised as it is (the task retries it); after the send, recording the outcome is
+    retried here until the database answers, so a message the SMTP server accepted is not resent.
     """
     now = timezone.now()
-    if not _claim(message_id, now):
+    token = uuid.uuid4().hex
+    if not _claim(message_id, now, token):
         status = OutboxMessage.objects.filter(pk=message_id).values_list("status", flat=True).first()
         if status is None:
             return DeliveryResult(message_id, "missing")
         return DeliveryResult(message_id, "already sent" if status == MessageStatus.SENT else "claimed elsewhere")
     message = OutboxMessage.objects.get(pk=message_id)
     try:
-        send_email(
-            to=message.recipient_email,
-            subject=message.subject,
-            text=message.body_text,
-            html=message.body_html,
-            attachments=[Attachment.from_json(a) for a in message.payload.get("attachments", [])],
-            headers={"X-MAPPA-Message": message.dedupe_key},
-        )
+        with _LeaseKeeper(message_id, token):
+            send_email(
+                to=message.recipient_email,
+                subject=message.subject,
+                text=message.body_text,
+                html=message.body_html,
+                attachments=[Attachment.from_json(a) for a in message.payload.get("attachments", [])],
+                headers={"Message-ID": message_id_header(message), "X-MAPPA-Message": message.dedupe_key},
+            )
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         gave_up = message.attempts >= max_attempts()
         countdown = backoff_seconds(message.attempts)
-        OutboxMessage.objects.filter(pk=message_id).update(
-            status=MessageStatus.FAILED if gave_up else MessageStatus.PENDING,
-            claimed_until=None,
-            last_error=error,
-            next_attempt_at=timezone.now() + dt.timedelta(seconds=countdown),
+        _with_database_retries(
+            "recording a failed send",
+            lambda: OutboxMessage.objects.filter(pk=message_id, claim_token=token).update(
+                status=MessageStatus.FAILED if gave_up else MessageStatus.PENDING,
+                claimed_until=None,
+                last_error=error,
+                next_attempt_at=timezone.now() + dt.timedelta(seconds=countdown),
+            ),
         )
         if gave_up:
             logger.error("Gave up sending outbox message %s after %s attempts: %s", message_id, message.attempts, error)
@@ -177,8 +317,11 @@ def outbox_deliver(*, message_id: int) -> DeliveryResult:
         if isinstance(exc, TRANSIENT_ERRORS):
             raise RetryLater(error, countdown=countdown) from exc
         raise
-    OutboxMessage.objects.filter(pk=message_id).update(
-        status=MessageStatus.SENT, sent_at=timezone.now(), claimed_until=None, last_error=""
+    _with_database_retries(
+        "marking a message sent",
+        lambda: OutboxMessage.objects.filter(pk=message_id).update(
+            status=MessageStatus.SENT, sent_at=timezone.now(), claimed_until=None, last_error=""
+        ),
     )
     return DeliveryResult(message_id, "sent")
 
@@ -191,7 +334,8 @@ def outbox_drain(*, limit: int = 500) -> int:
     """
     from .tasks import deliver_outbox_message
 
-    grace = int(getattr(settings, "NOTIFICATIONS_DRAIN_GRACE_SECONDS", 120))
+    grace = int(getattr(settings, "NOTIFICATIONS_DRAIN_GRACE_SECONDS", 15))
+    publish_resume()  # the drain runs on a worker, so the broker answered a moment ago
     ids = list(OutboxMessage.objects.due_for_delivery(grace_seconds=grace).values_list("pk", flat=True)[:limit])
     published = 0
     for message_id in ids:

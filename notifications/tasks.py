@@ -11,37 +11,63 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from django.db import connection
 
 from . import outbox, services
+
+# A database that went away (restart, failover, a terminated connection) is retried with backoff
+# on a new connection, rather than left for the drain to find after the lease.
+DATABASE_RETRY = {
+    "autoretry_for": outbox.DATABASE_GONE,
+    "retry_backoff": 1,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 10,
+}
+
+
+def _drop_connection_if_broken() -> None:
+    """A retried task starts on a fresh connection if the last one failed (Celery's Django fixup
+    closes it after the task too; this covers a retry run in the same process straight away)."""
+    connection.close_if_unusable_or_obsolete()
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None, name="notifications.deliver")
 def deliver_outbox_message(self: Any, message_id: int) -> str:
-    """Send one outbox message; on an SMTP or network error retry with exponential backoff."""
+    """Send one outbox message; on an SMTP, network or database error retry with exponential backoff."""
     try:
         return outbox.outbox_deliver(message_id=message_id).outcome
     except outbox.RetryLater as exc:
         # The row already says when to try again and counts attempts (it gives up on its own).
         raise self.retry(exc=exc, countdown=exc.countdown) from exc
+    except outbox.DATABASE_GONE as exc:
+        connection.close()
+        if self.request.retries >= 10:
+            raise  # the drain sends it once the database is back and the lease is over
+        raise self.retry(exc=exc, countdown=min(60, 2**self.request.retries)) from exc
 
 
-@shared_task(name="notifications.drain_outbox")
+@shared_task(name="notifications.drain_outbox", **DATABASE_RETRY)
 def drain_outbox() -> int:
+    _drop_connection_if_broken()
     return outbox.outbox_drain()
 
 
-@shared_task(name="notifications.send_action_reminders")
+@shared_task(name="notifications.send_action_reminders", **DATABASE_RETRY)
 def send_action_reminders() -> int:
+    _drop_connection_if_broken()
     return services.action_reminders_send()
 
 
-@shared_task(name="notifications.send_coordinator_alerts")
+@shared_task(name="notifications.send_coordinator_alerts", **DATABASE_RETRY)
 def send_coordinator_alerts() -> int:
+    _drop_connection_if_broken()
     return services.coordinator_alerts_send()
 
 
-@shared_task(name="notifications.send_weekly_digest")
+@shared_task(name="notifications.send_weekly_digest", **DATABASE_RETRY)
 def send_weekly_digest() -> int:
+    _drop_connection_if_broken()
     return services.weekly_digest_send()
 
 

@@ -23,6 +23,7 @@ from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import Agency, AgencyType, Area, AreaSettings, AuditAction, User
 from mappa_workflow.services_base import apply_transition, lock_for_change, require_not_future, require_text
 from mappa_workflow.working_days import add_working_days
+from notifications.outbox import outbox_enqueue
 
 from .models import (
     AWAITING_SCREENING,
@@ -772,10 +773,14 @@ def referral_update(*, actor: User, referral: Referral, **answers: Any) -> Refer
     return locked
 
 
-def _after_commit_referral(referral: Referral, transition_name: str, actor: User | None) -> None:
+def _announce_referral(referral: Referral, transition_name: str, actor: User | None) -> None:
+    """Write the transition's messages now, in its transaction (they commit or roll back with it),
+    and send ``referral_transitioned`` after commit for anyone else listening."""
+    actor_id = actor.pk if actor else None
+    outbox_enqueue(about="referral", object_id=referral.pk, change=transition_name, actor_id=actor_id)
     transaction.on_commit(
         lambda: referral_transitioned.send(
-            sender=Referral, referral_id=referral.pk, transition=transition_name, actor_id=actor.pk if actor else None
+            sender=Referral, referral_id=referral.pk, transition=transition_name, actor_id=actor_id
         )
     )
 
@@ -805,7 +810,7 @@ def referral_submit(*, actor: User, referral: Referral, submitted_on: date | Non
         if submitted_on is not None:
             locked.submitted_at = timezone.make_aware(dt.datetime.combine(submitted_on, dt.time(9, 0)))
             locked.save(update_fields=["submitted_at"])
-        _after_commit_referral(locked, "submit", actor)
+        _announce_referral(locked, "submit", actor)
     return locked
 
 
@@ -825,7 +830,7 @@ def referral_request_more_information(*, actor: User | None, referral: Referral,
             reason=request,
             request=request,
         )
-        _after_commit_referral(locked, "request_more_information", actor)
+        _announce_referral(locked, "request_more_information", actor)
     return locked
 
 
@@ -845,7 +850,7 @@ def referral_resubmit(*, actor: User, referral: Referral) -> Referral:
             action_label="resubmit it",
             update_fields=["submitted_at", "updated_at"],
         )
-        _after_commit_referral(locked, "resubmit", actor)
+        _announce_referral(locked, "resubmit", actor)
     return locked
 
 
@@ -939,7 +944,7 @@ def referral_decide(
             rationale=rationale,
             decided_by=actor,
         )
-        _after_commit_referral(locked, ScreeningDecision.TRANSITION[decision], actor)
+        _announce_referral(locked, ScreeningDecision.TRANSITION[decision], actor)
     return locked
 
 
@@ -998,5 +1003,5 @@ def referral_withdraw(*, actor: User, referral: Referral, reason: str) -> Referr
             reason=reason,
             withdrawal_reason=reason,
         )
-        _after_commit_referral(locked, "withdraw", actor)
+        _announce_referral(locked, "withdraw", actor)
     return locked

@@ -194,10 +194,26 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")  # the sign-in l
 
 # Celery: Redis when REDIS_URL is set, else a broker that needs no server (see mappa_workflow/celery.py).
 REDIS_URL = env.str("REDIS_URL", default="")
+# Short socket timeouts: publishing after commit is one attempt that must not hold a request up
+# (notifications.outbox.publish); the worker's 1-second BRPOP polls stay inside them.
+REDIS_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 0.3, "socket_timeout": 5}
+
+
+def redis_cache(url: str) -> dict:
+    """Django's cache on Redis at ``url``, falling back to per-process memory while Redis does not
+    answer (mappa_workflow/cache.py), with socket timeouts short enough not to hold a page up."""
+    return {
+        "BACKEND": "mappa_workflow.cache.FallbackRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "mappa",
+        "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 1},
+    }
+
+
 CELERY_BROKER_DIR = VAR_DIR / "celery-broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = dict(REDIS_BROKER_TRANSPORT_OPTIONS)
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -209,11 +225,7 @@ else:
     }
 # A shared cache (API throttle counts, rate limits) in Redis when there is one; per-process otherwise.
 CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "mappa"}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    "default": redis_cache(REDIS_URL) if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"

@@ -39,6 +39,10 @@ def use_broker(url: str) -> None:
     kombu_pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
+    # A failed publish pauses publishing in this process for a while; a new broker starts afresh.
+    from notifications import outbox
+
+    outbox.publish_resume()
 
 
 @pytest.fixture
@@ -104,6 +108,22 @@ def next_weekday_at(hour: int, days_ahead: int = 7) -> dt.datetime:
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+def schedule_level_2(area, registration):  # type: ignore[no-untyped-def]
+    """A Level 2 panel next week for ``registration``, scheduled by a co-ordinator of ``area``."""
+    from meetings import services as meeting_services
+    from meetings.models import MeetingType
+
+    return meeting_services.meeting_schedule(
+        actor=factories.coordinator(area),
+        area=area,
+        meeting_type=MeetingType.LEVEL_2,
+        starts_at=next_weekday_at(10),
+        chair=factories.chair(area),
+        venue="Wootton Hall, Northampton",
+        registrations=[registration],
+    )
 
 
 def level_2_case():  # type: ignore[no-untyped-def]
