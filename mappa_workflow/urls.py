@@ -10,3 +10,9 @@ urlpatterns = [
     path("", include("web.urls")),
     path("", include("mappa_workflow.web_urls")),
 ]
+
+# Django's own error answers: the API's JSON problem body under /api/, the service's pages elsewhere.
+handler400 = "api.errors.bad_request"
+handler403 = "api.errors.permission_denied"
+handler404 = "api.errors.page_not_found"
+handler500 = "api.errors.server_error"
