@@ -1,9 +1,34 @@
+import ipaddress
+
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+
+from . import permissions
+
+# Headers a reverse proxy adds: a request carrying one came from elsewhere, even if the proxy is on this host.
+FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
+
+
+def sees_health_details(request: HttpRequest) -> bool:
+    """An administrator signed in with two factors, or a request from this machine that no proxy forwarded
+    (monitoring on the host itself). Everyone else learns only "ok", "degraded" or "down"."""
+    user = getattr(request, "user", None)
+    if permissions.is_administrator(user) and getattr(user, "is_verified", lambda: False)():
+        return True
+    if any(request.META.get(header) for header in FORWARDED_HEADERS):
+        return False
+    try:
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
     """Database and broker status for monitoring; unauthenticated, no personal data.
+
+    Publicly the body is only ``{"status": "ok" | "degraded" | "down"}`` (and the status code): the
+    database, broker and outbox details are for administrators and for monitoring on the host itself
+    (:func:`sees_health_details`), since queue sizes and error names tell an outsider about the service.
 
     503 only when the database is down: without it nothing works. A broker outage is reported
     (``"broker": "error: ..."``, ``"status": "degraded"``) but stays 200, because pages still work
@@ -28,4 +53,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
             body["outbox"] = f"error: {type(exc).__name__}"
     healthy = body["database"] == "ok"
     body["status"] = "ok" if healthy and body["broker"] == "ok" else ("degraded" if healthy else "down")
+    if not sees_health_details(request):
+        body = {"status": body["status"]}
     return JsonResponse(body, status=200 if healthy else 503)
