@@ -30,6 +30,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from django.views.csrf import csrf_failure as django_csrf_failure
 from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -102,6 +103,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = response.data.get("detail", "") if isinstance(response.data, Mapping) else ""
         response.data = problem(response.status_code, detail=str(detail))
     return response
+
+
+class JsonErrorsMixin:
+    """For the views under /api/ that answer something other than JSON (the schema in YAML, the docs page):
+    their errors are JSON all the same, whatever those views' own renderers are."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)  # type: ignore[misc]  # APIView's, with which this is mixed
+        self.request.accepted_renderer = JSONRenderer()  # type: ignore[attr-defined]
+        self.request.accepted_media_type = JSONRenderer.media_type  # type: ignore[attr-defined]
+        return response
 
 
 def unavailable() -> Response:

@@ -86,6 +86,13 @@ def test_a_server_error_under_the_api_is_json(monkeypatch):
     assert "ZeroDivisionError" not in response.content.decode()
 
 
+def test_a_request_django_will_not_read_is_a_json_400(api):
+    too_many = "&".join(f"f{number}=1" for number in range(1001))  # over DATA_UPLOAD_MAX_NUMBER_FIELDS
+    response = api(factories.coordinator()).get(f"/api/v1/referrals/?{too_many}", HTTP_ACCEPT="text/html")
+    assert is_json(response)
+    assert_problem(response, 400)
+
+
 def test_a_database_that_is_away_is_a_503_with_retry_after(api, monkeypatch):
     def unreachable(**kwargs):
         raise OperationalError("could not connect to server")
@@ -101,6 +108,15 @@ def test_an_address_outside_v1_under_the_api_is_a_json_404():
     assert is_json(response)
     assert_problem(response, 404)
     assert Client().get("/no-such-page/")["Content-Type"].startswith("text/html")  # pages keep their pages
+
+
+@pytest.mark.parametrize(("path", "status"), [("/api/v1/schema/", 406), ("/api/v1/docs/", 405)])
+def test_the_schema_and_docs_refuse_in_json_though_they_answer_yaml_and_html(client, path, status):
+    response = client.post(path, HTTP_ACCEPT="text/html")  # the schema is not offered as HTML: 406 first
+    assert is_json(response)
+    assert_problem(response, status)
+    assert_problem(client.post(path), 405)
+    assert client.get(path).status_code == 200
 
 
 def test_a_csrf_failure_under_the_api_is_json_and_elsewhere_a_page():
