@@ -92,3 +92,32 @@ class ApiSchema(AutoSchema):
                     OpenApiResponse(ProblemSerializer, description=ERRORS[code]), code, direction=direction
                 )
         return responses
+
+
+def link_records_to_their_operations(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: OpenAPI links from where a record's id is given to what can be done
+    with it. Creating a referral (201, ``id``) links to reading, changing and each transition of it; a list
+    (200, ``results/0/id``) links to its records' operations. A client (and schemathesis' stateful phase)
+    can follow them without guessing which id goes where."""
+    paths = result.get("paths", {})
+    for path, operations in paths.items():
+        record_operations = [
+            operation
+            for record_path, record_ops in paths.items()
+            if record_path.startswith(f"{path}{{id}}/")
+            for operation in record_ops.values()
+        ]
+        if not record_operations:
+            continue
+        for method, pointer, code in (("post", "/id", "201"), ("get", "/results/0/id", "200")):
+            response = operations.get(method, {}).get("responses", {}).get(code)
+            if response is None:
+                continue
+            response["links"] = {
+                operation["operationId"]: {
+                    "operationId": operation["operationId"],
+                    "parameters": {"id": f"$response.body#{pointer}"},
+                }
+                for operation in record_operations
+            }
+    return result

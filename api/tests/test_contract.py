@@ -172,6 +172,21 @@ def test_each_operation_documents_the_statuses_it_can_answer_and_no_others(opena
                     assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
 
 
+def test_the_schema_links_a_new_or_listed_record_to_what_can_be_done_with_it(openapi):
+    created = openapi["paths"]["/api/v1/referrals/"]["post"]["responses"]["201"]["links"]
+    assert created["referrals_submit_create"] == {
+        "operationId": "referrals_submit_create",
+        "parameters": {"id": "$response.body#/id"},
+    }
+    listed = openapi["paths"]["/api/v1/actions/"]["get"]["responses"]["200"]["links"]
+    assert listed["actions_complete_create"]["parameters"] == {"id": "$response.body#/results/0/id"}
+    operation_ids = {op["operationId"] for ops in openapi["paths"].values() for op in ops.values()}
+    for operations in openapi["paths"].values():
+        for operation in operations.values():
+            for response in operation["responses"].values():
+                assert set(response.get("links", {})) <= operation_ids
+
+
 def test_the_api_reads_and_documents_json_only(openapi):
     close = openapi["paths"]["/api/v1/actions/{id}/close/"]["post"]
     assert set(close["requestBody"]["content"]) == {"application/json"}

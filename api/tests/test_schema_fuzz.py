@@ -1,8 +1,8 @@
 """schemathesis against the API's own OpenAPI schema, over HTTP to a live server, as a co-ordinator and as an
 agency practitioner, with every check that applies to this API and every phase: coverage (boundary and
-negative cases), fuzzing, and the stateful phase following the links schemathesis infers between
-operations, e.g. a created referral's ``id`` into ``/referrals/{id}/submit/`` (the examples phase has
-nothing to run: the schema carries no examples).
+negative cases), fuzzing, and the stateful phase following the schema's links and those schemathesis
+infers, e.g. a created referral's ``id`` into ``/referrals/{id}/submit/`` (the examples phase has nothing
+to run: the schema carries no examples).
 
 Detail routes are pointed at real records each user may see, so generated bodies reach the services rather
 than stopping at a 404. The run is bounded (``MAX_SECONDS`` per user: one pass of every phase,

@@ -284,6 +284,11 @@ SPECTACULAR_SETTINGS = {
     # Separate request and response components, so read-only fields are never asked for.
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Enums as components (the default hook), then the links from a record's id to its operations.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.link_records_to_their_operations",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ReferralStateEnum": "referrals.models.ReferralState",
         "RegistrationStatusEnum": "referrals.models.RegistrationStatus",
