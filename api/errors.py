@@ -8,6 +8,15 @@ a wrong method, too many requests) has the same shape, so an agency's system nee
 ``errors`` maps a field name to its messages; problems with the request as a whole are under
 ``"__all__"`` (the key :class:`~mappa_workflow.exceptions.WorkflowError` uses). Nested fields are
 joined with ``-`` and list positions count from 1, as the services name them (``attendance-2-name``).
+
+``status``, ``title`` and ``detail`` are RFC 9457 problem-details members (``type`` is left out, which
+RFC 9457 reads as ``about:blank``); ``errors`` is its extension member. The body is sent as
+``application/json``, as the schema documents it.
+
+The same body answers the refusals Django makes before or around DRF for an address under /api/:
+no endpoint there (404), a CSRF failure (403), a request Django cannot read (400) and a server error
+(500), so a client never has to parse an HTML page (``mappa_workflow.urls`` and ``CSRF_FAILURE_VIEW``
+point here).
 """
 
 from __future__ import annotations
@@ -16,14 +25,22 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from django.views.csrf import csrf_failure as django_csrf_failure
 from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from mappa_workflow.exceptions import NON_FIELD, NotPermitted, WorkflowError
+from mappa_workflow.views import database_went_away
+from mappa_workflow.views import server_error as pages_server_error
 
 DRF_NON_FIELD = "non_field_errors"
+API_PREFIX = "/api/"
+RETRY_UNAVAILABLE_SECONDS = 5
 
 
 def problem(status: int, errors: Mapping[str, list[str]] | None = None, detail: str = "") -> dict[str, Any]:
@@ -75,8 +92,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(problem(exc.status_code, exc.errors), status=exc.status_code)
     if isinstance(exc, NotPermitted):
         exc = exceptions.PermissionDenied(str(exc))
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database refused the connection or timed out waiting for a lock: worth retrying shortly,
+        # so a 503 with Retry-After rather than a 500. Django still logs it (got_request_exception).
+        return unavailable()
     response = drf_exception_handler(exc, context)
-    if response is None:  # not a 4xx: Django logs it and answers 500
+    if response is None:  # a bug: Django logs it and server_error() below answers 500
         return None
     if isinstance(exc, exceptions.ValidationError):
         response.data = problem(response.status_code, flatten(response.data))
@@ -86,6 +107,75 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+class JsonErrorsMixin:
+    """For the views under /api/ that answer something other than JSON (the schema in YAML, the docs page):
+    their errors are JSON all the same, whatever those views' own renderers are."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)  # type: ignore[misc]  # APIView's, with which this is mixed
+        self.request.accepted_renderer = JSONRenderer()  # type: ignore[attr-defined]
+        self.request.accepted_media_type = JSONRenderer.media_type  # type: ignore[attr-defined]
+        return response
+
+
+def unavailable() -> Response:
+    response = Response(
+        problem(503, detail="The service cannot reach its database just now: try again in a few seconds"),
+        status=503,
+    )
+    response["Retry-After"] = str(RETRY_UNAVAILABLE_SECONDS)
+    return response
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def _json(status: int, detail: str = "") -> JsonResponse:
+    return JsonResponse(problem(status, detail=detail), status=status)
+
+
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any address under /api/v1/ that matches no endpoint (a malformed UUID, say)."""
-    return JsonResponse(problem(404, detail="There is no API endpoint at this address"), status=404)
+    return _json(404, "There is no API endpoint at this address")
+
+
+# Django's own error views (``handler400`` ... in mappa_workflow.urls, ``CSRF_FAILURE_VIEW``): the shared
+# body for an address under /api/, Django's pages (the service's templates) everywhere else.
+
+
+def bad_request(request: HttpRequest, exception: Exception, *args: Any, **kwargs: Any) -> HttpResponse:
+    if is_api(request):
+        return _json(400, "The request could not be read")
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception, *args: Any, **kwargs: Any) -> HttpResponse:
+    if is_api(request):
+        return _json(403, "You may not do this")
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception, *args: Any, **kwargs: Any) -> HttpResponse:
+    if is_api(request):
+        return _json(404, "There is no API endpoint at this address")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    if not is_api(request):
+        return pages_server_error(request)  # a 503 "Sorry" page when the database went away
+    if database_went_away():
+        response = _json(503, "The service cannot reach its database just now: try again in a few seconds")
+        response["Retry-After"] = str(RETRY_UNAVAILABLE_SECONDS)
+        return response
+    return _json(500, "Something went wrong on the server; it has been logged")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if is_api(request):
+        return _json(
+            403,
+            f"CSRF Failed: {reason}. A browser session must send the CSRF token; a system should use its API token",
+        )
+    return django_csrf_failure(request, reason=reason)

@@ -1,14 +1,20 @@
-"""Query-string filters for the lists (django-filter). A value that is not valid is a 400 naming it."""
+"""Query-string filters for the lists (django-filter). A value that is not valid, a parameter the list does
+not have, or a single-valued one given twice is a 400 naming it: a client's typo must never quietly return
+the whole unfiltered list."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
 
 from meetings.models import UNFINISHED, Meeting, MeetingState, MeetingType, RiskAction, RiskActionState
 from referrals.models import Category, Individual, IndividualQuerySet, Referral, ReferralState, RegistrationStatus
@@ -23,6 +29,21 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**31 - 1)
         super().__init__(*args, **kwargs)
+
+
+class StrictBooleanField(forms.Field):
+    """``true`` or ``false``, as the schema says: django-filter's own field reads anything else as "not given"."""
+
+    def to_python(self, value: object) -> bool | None:
+        if value in (None, ""):
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise forms.ValidationError("Enter true or false")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
 
 
 class UtcDateTimeField(IsoDateTimeField):
@@ -40,6 +61,31 @@ class UtcDateTimeField(IsoDateTimeField):
 
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcDateTimeField
+
+
+class QueryParameterBackend(DjangoFilterBackend):
+    """django-filter's backend, refusing any query parameter that is not one of the list's filters or
+    page parameters, and a repeat of one that takes a single value (``state`` may repeat)."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
+        filterset_class = self.get_filterset_class(view, queryset)
+        filters = dict(filterset_class.base_filters) if filterset_class is not None else {}
+        known = set(filters)
+        paginator = getattr(view, "paginator", None)
+        if paginator is not None:
+            known |= {paginator.page_query_param, getattr(paginator, "page_size_query_param", None) or ""}
+        errors: dict[str, list[str]] = {}
+        for name, values in request.query_params.lists():
+            if name not in known:
+                listed = ", ".join(sorted(known - {""})) or "none"
+                errors[name] = [f"This list has no parameter '{name}'. Its parameters are: {listed}"]
+            elif len(values) > 1 and not isinstance(filters.get(name), django_filters.MultipleChoiceFilter):
+                errors[name] = [f"Give '{name}' once"]
+            elif any(value == "" for value in values):
+                errors[name] = [f"Give a value for '{name}', or leave it out"]
+        if errors:
+            raise ValidationError(errors)
+        return super().filter_queryset(request, queryset, view)
 
 
 class ReferralFilter(django_filters.FilterSet):
@@ -91,8 +137,8 @@ class MeetingFilter(django_filters.FilterSet):
 
 class ActionFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=RiskActionState.choices)
-    unfinished = django_filters.BooleanFilter(method="filter_unfinished", help_text="Open or in progress.")
-    overdue = django_filters.BooleanFilter(method="filter_overdue", help_text="Unfinished and due before today.")
+    unfinished = StrictBooleanFilter(method="filter_unfinished", help_text="Open or in progress.")
+    overdue = StrictBooleanFilter(method="filter_overdue", help_text="Unfinished and due before today.")
     owning_agency = IdFilter(field_name="owning_agency_id")
     individual = django_filters.UUIDFilter(field_name="registration__individual_id")
     registration = django_filters.UUIDFilter(field_name="registration_id")

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from .errors import not_found
+from .errors import JsonErrorsMixin, not_found
 from .views.actions import ActionViewSet
 from .views.agencies import AgencyViewSet
 from .views.individuals import IndividualViewSet
@@ -13,6 +13,15 @@ from .views.referrals import ReferralViewSet
 from .views.statistics import AnnualStatisticsView
 
 app_name = "api"
+
+
+class SchemaView(JsonErrorsMixin, SpectacularAPIView):
+    pass
+
+
+class DocsView(JsonErrorsMixin, SpectacularSwaggerSplitView):
+    pass
+
 
 router = SimpleRouter(use_regex_path=False)
 router.register("referrals", ReferralViewSet, basename="referral")
@@ -24,11 +33,11 @@ router.register("agencies", AgencyViewSet, basename="agency")
 urlpatterns = [
     path("", include(router.urls)),
     path("statistics/<slug:area>/<int:year>/", AnnualStatisticsView.as_view(), name="statistics-annual"),
-    path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    path("schema/", SchemaView.as_view(api_version="v1"), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: the CSP allows no inline script.
     path(
         "docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+        DocsView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
         name="docs",
     ),
     re_path(r"^.*$", not_found),

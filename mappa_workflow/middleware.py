@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -57,4 +58,18 @@ class SessionIdleRefreshMiddleware:
             or not 0 <= now - refreshed_at < SESSION_REFRESH_SECONDS
         ):
             session[SESSION_REFRESHED_AT] = now  # marks it modified: SessionMiddleware saves it with a new expiry
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """A ``Permissions-Policy`` header on every response, refusing each feature in settings.PERMISSIONS_POLICY
+    (``camera=()``: not this page, not any frame in it). Pages, the API, errors and static files alike."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.header = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.header)
         return response

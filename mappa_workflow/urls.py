@@ -11,4 +11,9 @@ urlpatterns = [
     path("", include("mappa_workflow.web_urls")),
 ]
 
-handler500 = "mappa_workflow.views.server_error"
+# Django's own error answers: the API's JSON problem body under /api/, the service's pages elsewhere
+# (a database that went away is a 503 in both).
+handler400 = "api.errors.bad_request"
+handler403 = "api.errors.permission_denied"
+handler404 = "api.errors.page_not_found"
+handler500 = "api.errors.server_error"

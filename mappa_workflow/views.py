@@ -1,3 +1,4 @@
+import ipaddress
 import sys
 
 from django.conf import settings
@@ -6,28 +7,53 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views.defaults import server_error as django_server_error
 
-DATABASE_UNAVAILABLE_DETAIL = "The service cannot reach its database just now. Try again in a few moments."
+from . import permissions
+
+
+def database_went_away() -> bool:
+    """Whether the exception being handled is the database going away (a dropped connection, a restart),
+    not a bug or a broken rule. Django calls error handlers inside its ``except`` block."""
+    exc = sys.exc_info()[1]
+    return isinstance(exc, DatabaseError) and not isinstance(exc, IntegrityError)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The 500 handler; a database that went away (a dropped connection, a restart) is a 503 instead.
+    """The pages' 500 handler (the API's, ``api.errors.server_error``, answers JSON and calls this for
+    pages); a database that went away is a 503 "Sorry, there is a problem" page instead.
 
-    Django calls this inside its ``except`` block, so the exception is ``sys.exc_info()``. The broken
-    connection is closed when the request finishes (it is unusable), so the next request reconnects.
-    The page is rendered without the request's context processors: they could query the database.
+    The broken connection is closed when the request finishes (it is unusable), so the next request
+    reconnects. The page is rendered without the request's context processors: they could query the database.
     """
-    exc = sys.exc_info()[1]
-    if isinstance(exc, DatabaseError) and not isinstance(exc, IntegrityError):
-        if request.path.startswith("/api/"):
-            body = {"status": 503, "title": "Service Unavailable", "detail": DATABASE_UNAVAILABLE_DETAIL}
-            return JsonResponse(body, status=503, content_type="application/problem+json", headers={"Retry-After": "5"})
+    if database_went_away():
         html = render_to_string("503.html", {"service_name": getattr(settings, "SERVICE_NAME", "")})
         return HttpResponse(html, status=503, headers={"Retry-After": "5"})
     return django_server_error(request)
 
 
+# Headers a reverse proxy adds: a request carrying one came from elsewhere, even if the proxy is on this host.
+FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
+
+
+def sees_health_details(request: HttpRequest) -> bool:
+    """An administrator signed in with two factors, or a request from this machine that no proxy forwarded
+    (monitoring on the host itself). Everyone else learns only "ok", "degraded" or "down"."""
+    user = getattr(request, "user", None)
+    if permissions.is_administrator(user) and getattr(user, "is_verified", lambda: False)():
+        return True
+    if any(request.META.get(header) for header in FORWARDED_HEADERS):
+        return False
+    try:
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     """Database and broker status for monitoring; unauthenticated, no personal data.
+
+    Publicly the body is only ``{"status": "ok" | "degraded" | "down"}`` (and the status code): the
+    database, broker and outbox details are for administrators and for monitoring on the host itself
+    (:func:`sees_health_details`), since queue sizes and error names tell an outsider about the service.
 
     503 only when the database is down: without it nothing works. A broker outage is reported
     (``"broker": "error: ..."``, ``"status": "degraded"``) but stays 200, because pages still work
@@ -56,4 +82,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     # falls back to memory in each process) and email waits in the outbox.
     redis_ok = body["broker"] == "ok" and cache_reachable()
     body["status"] = "ok" if healthy and redis_ok else ("degraded" if healthy else "down")
+    if not sees_health_details(request):
+        body = {"status": body["status"]}
     return JsonResponse(body, status=200 if healthy else 503)

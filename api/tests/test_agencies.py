@@ -22,14 +22,14 @@ def test_a_practitioner_sees_the_agencies_of_their_own_area_only(api):
     home = factories.northamptonshire()
     elsewhere = Area.objects.exclude(pk=home.pk).first()
     assert Agency.objects.filter(area=elsewhere).exists()
-    seen = _ids(api(factories.practitioner(AgencyType.POLICE)).get(URL + "?page_size=500"))
+    seen = _ids(api(factories.practitioner(AgencyType.POLICE)).get(URL + "?page_size=200"))
     assert seen == set(Agency.objects.filter(area=home).values_list("pk", flat=True))
 
 
 def test_another_areas_coordinator_sees_none_of_this_areas_agencies(api):
     home = factories.northamptonshire()
     elsewhere = Area.objects.exclude(pk=home.pk).first()
-    seen = _ids(api(factories.coordinator(area=elsewhere)).get(URL + "?page_size=500"))
+    seen = _ids(api(factories.coordinator(area=elsewhere)).get(URL + "?page_size=200"))
     assert seen and seen.isdisjoint(Agency.objects.filter(area=home).values_list("pk", flat=True))
 
 

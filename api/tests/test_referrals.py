@@ -209,7 +209,8 @@ def test_a_category_4_referral_needs_counter_terrorism_clearance_and_leaves_noth
 
 def test_a_practitioner_refers_a_new_person(api):
     practitioner = factories.practitioner(AgencyType.PROBATION)
-    payload = {"person": NEW_PERSON, **{k: str(v) for k, v in factories.COMPLETE_ANSWERS.items()}}
+    answers = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in factories.COMPLETE_ANSWERS.items()}
+    payload = {"person": NEW_PERSON, **answers}
     response = api(practitioner).post(url(), payload, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()

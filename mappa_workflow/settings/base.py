@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "mappa_workflow.middleware.PermissionsPolicyMiddleware",  # first, so static files get it too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -146,9 +147,42 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "api.errors.csrf_failure"  # the API's JSON body under /api/, Django's page elsewhere
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Permissions-Policy: every powerful browser feature the service never uses is refused to the page and to
+# anything it could embed (mappa_workflow.middleware.PermissionsPolicyMiddleware, on every response).
+PERMISSIONS_POLICY = [
+    "accelerometer",
+    "ambient-light-sensor",
+    "autoplay",
+    "bluetooth",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "fullscreen",
+    "gamepad",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "idle-detection",
+    "local-fonts",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "picture-in-picture",
+    "publickey-credentials-create",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "web-share",
+    "xr-spatial-tracking",
+]
 
 # Content Security Policy: no inline script or style anywhere.
 from csp.constants import NONE, SELF
@@ -262,6 +296,11 @@ SPECTACULAR_SETTINGS = {
     # Separate request and response components, so read-only fields are never asked for.
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Enums as components (the default hook), then the links from a record's id to its operations.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.link_records_to_their_operations",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ReferralStateEnum": "referrals.models.ReferralState",
         "RegistrationStatusEnum": "referrals.models.RegistrationStatus",
