@@ -79,6 +79,8 @@ EVENT_TYPES = tuple(LifeEventType.values)
 GENDERS = tuple(Gender.values)
 DAY_BITS = 22
 DAY_MASK = (1 << DAY_BITS) - 1
+if len(EXIT_REASONS) > 8 or len(LOCATIONS) > 8 or len(EVENT_TYPES) > 16:  # pragma: no cover - a new choice
+    raise ImportError("a choice list outgrew its bits in the importer's packing: widen the fields above")
 
 
 def _pack_spell(row: int, start: date, end: date | None, attribute: int, value: int, exit_reason: int) -> int:
@@ -689,7 +691,7 @@ class CaseImporter:
         people_in_batch = 0
         with transaction.atomic():
             for row_number, row in read_rows(self.files["individuals"]):  # type: ignore[arg-type]
-                reference = row["reference"]
+                reference = row.get("reference", "")
                 if self.people.get(reference) != row_number:
                     continue  # (cannot happen after a clean validate: every row is a person)
                 self._person_rows(row, reference, batch)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from django.utils import timezone
+
 from referrals.models import ExitReason, Gender, LifeEventType, Location
 from referrals.services import INDIVIDUAL_FIELDS
 
@@ -49,7 +51,7 @@ def _split(rng: random.Random, start: date, end: date, pieces: int) -> list[date
 def write_import_folder(folder: str | Path, *, people: int, seed: int = 2025, today: date | None = None) -> FolderSize:
     """Write individuals.csv, periods.csv and events.jsonl for ``people`` synthetic people into ``folder``."""
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or timezone.localdate()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     spells = events = 0
