@@ -84,6 +84,10 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
             _verdict(same and one["report_queries"] == all_["report_queries"]),
         )
     )
+    if results.get("import"):
+        from benchmarks import import_cases
+
+        rows += import_cases.target_rows(results["import"])
     return rows
 
 
@@ -209,6 +213,10 @@ def render(results: dict[str, Any]) -> str:
         f"{sweep['open_actions']:,} open actions (run in a transaction rolled back afterwards).",
         "",
     ]
+    if results.get("import"):
+        from benchmarks import import_cases
+
+        lines += import_cases.section(results["import"])
     if results.get("fixes"):
         lines += [
             "## Fixes: before and after",

@@ -9,6 +9,8 @@ One command from a clean checkout:
 3. times the annual report for one area and for all 42 beside a hand-written SQL snapshot query;
 4. counts each page's queries for the smallest and the largest area (five times the data);
 5. times the reminder sweep over all open actions (inside a transaction rolled back after);
+   then each fix before and after, and the case-history import before and after (``benchmarks/import_cases.py``:
+   20,000 people, then 150,000 with the current importer; ``--import-people``/``--import-national``, 0 skips);
 6. starts gunicorn on 127.0.0.1, drives the five pages with 10 concurrent signed-in, two-factor-verified
    users (``benchmarks/load.py``), and stops it;
 7. writes docs/performance.md (``benchmarks/report.py``).
@@ -206,6 +208,8 @@ def main() -> None:
     # CPU-bound pages: one worker per core and one to cover waits on PostgreSQL (2n+1 only adds cold caches)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--import-people", type=int, default=20_000, help="import benchmark size (0: skip)")
+    parser.add_argument("--import-national", type=int, default=150_000, help="national import size (0: skip)")
     parser.add_argument(
         "--report-only",
         action="store_true",
@@ -271,6 +275,13 @@ def main() -> None:
     results["sweep"] = measure.reminder_sweep()
     print("Before and after the fixes")
     results["fixes"] = measure.before_after()
+    if args.import_people:
+        from benchmarks import import_cases
+
+        print(
+            f"Importing case histories: {args.import_people:,} people before and after, then {args.import_national:,}"
+        )
+        results["import"] = import_cases.run(env=env, people=args.import_people, national=args.import_national)
     if not args.skip_load:
         from benchmarks import load
 

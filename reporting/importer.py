@@ -1,7 +1,14 @@
 """Importing an area's existing case histories (format: ``docs/import-format.md``).
 
-Everything is read and checked first; any error (named by file, row and field) stops the import before a
-single row is written. Then all rows are written in one transaction with ``bulk_create``.
+Two streaming passes over the files. The first checks every row and keeps only what the checks across
+rows and files need, packed one integer per spell or event: any error (named by file, row and field) stops
+the import before a single row is written. The second pass reads the individuals file again and writes
+people, registrations, periods and events in batches of people, in one transaction (``COPY`` on
+PostgreSQL, ``executemany`` elsewhere): all or nothing, and no model instance per row.
+
+Every check of a row is set-based or in memory: no query per row (the old per-row ``full_clean`` cost two
+queries a person). A column's value is checked by :func:`field_problems`, the one place for a rule about a
+single field.
 """
 
 from __future__ import annotations
@@ -16,18 +23,31 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from mappa_workflow.models import Agency, AgencyType, Area
 from referrals.identifiers import NDELIUS_PATTERN, PNC_PATTERN, VISOR_PATTERN
-from referrals.models import Category, ExitReason, Gender, Individual, LifeEvent, LifeEventType, Location, Registration
+from referrals.models import (
+    Category,
+    ExitReason,
+    Gender,
+    Individual,
+    LifeEvent,
+    LifeEventType,
+    Location,
+    Registration,
+    RegistrationPeriod,
+    RegistrationStatus,
+)
 from referrals.services import INDIVIDUAL_FIELDS
 
-from .synthetic.timeline import BulkWriter, Event, Plan
+from .synthetic.timeline import uuid_from
 
 FILES = ("individuals", "periods", "events")
 ATTRIBUTES = ("category", "level", "location")
@@ -37,6 +57,76 @@ CATEGORY_1_EVENTS = {
     LifeEventType.BREACH_NOTIFICATION_CONVICTION,
     LifeEventType.LIFETIME_NOTIFICATION_REVOKED,
 }
+SYNTHETIC_REFERENCES = {
+    "visor_reference": (VISOR_PATTERN, "VSYN-004512"),
+    "pnc_reference": (PNC_PATTERN, "PSYN/19/0012345K"),
+    "ndelius_reference": (NDELIUS_PATTERN, "CSYN004512"),
+}
+# The Individual columns a row supplies, checked with the model field's own rules (as full_clean did).
+# ``area`` (the command's), ``id``, ``is_synthetic`` and ``created_at`` are set by the importer.
+MODEL_CHECKED = tuple(
+    f for f in Individual._meta.concrete_fields if f.name not in ("id", "area", "is_synthetic", "created_at")
+)
+PEOPLE_PER_BATCH = 5000
+PROGRESS_EVERY = 1000
+
+# Packing: a spell is one int, row << 53 | start << 31 | end << 9 | attribute << 6 | value << 3 | exit reason;
+# an event is row << 27 | day << 5 | type << 1 | travel. Day numbers are date ordinals (< 2**22 up to 9999).
+# The choices as plain tuples: an enum's ``.values`` is rebuilt on every access, and this is per row.
+LOCATIONS = tuple(Location.values)
+EXIT_REASONS = ("", *ExitReason.values)
+EVENT_TYPES = tuple(LifeEventType.values)
+GENDERS = tuple(Gender.values)
+DAY_BITS = 22
+DAY_MASK = (1 << DAY_BITS) - 1
+if len(EXIT_REASONS) > 8 or len(LOCATIONS) > 8 or len(EVENT_TYPES) > 16:  # pragma: no cover - a new choice
+    raise ImportError("a choice list outgrew its bits in the importer's packing: widen the fields above")
+
+
+def _pack_spell(row: int, start: date, end: date | None, attribute: int, value: int, exit_reason: int) -> int:
+    end_day = end.toordinal() if end else 0
+    return (((((row << DAY_BITS | start.toordinal()) << DAY_BITS | end_day) << 3 | attribute) << 3 | value) << 3) | (
+        exit_reason
+    )
+
+
+def _unpack_spell(packed: int, name: str) -> tuple[str, tuple[date, date | None, Any, str, int, str]]:
+    exit_reason = packed & 7
+    value = packed >> 3 & 7
+    attribute = packed >> 6 & 7
+    end = packed >> 9 & DAY_MASK
+    start = packed >> (9 + DAY_BITS) & DAY_MASK
+    row = packed >> (9 + 2 * DAY_BITS)
+    spell_value: Any = LOCATIONS[value] if attribute == 2 else value
+    return ATTRIBUTES[attribute], (
+        date.fromordinal(start),
+        date.fromordinal(end) if end else None,
+        spell_value,
+        name,
+        row,
+        EXIT_REASONS[exit_reason],
+    )
+
+
+@dataclass(frozen=True)
+class ImportedEvent:
+    row: int
+    on: date
+    event_type: str
+    foreign_travel_restriction: bool
+
+
+def _pack_event(row: int, on: date, event_type: str, travel: bool) -> int:
+    return ((row << DAY_BITS | on.toordinal()) << 4 | EVENT_TYPES.index(event_type)) << 1 | int(travel)
+
+
+def _unpack_event(packed: int) -> ImportedEvent:
+    return ImportedEvent(
+        row=packed >> (5 + DAY_BITS),
+        on=date.fromordinal(packed >> 5 & DAY_MASK),
+        event_type=EVENT_TYPES[packed >> 1 & 15],
+        foreign_travel_restriction=bool(packed & 1),
+    )
 
 
 @dataclass
@@ -94,22 +184,140 @@ def _date(value: str) -> date:
     return date.fromisoformat(value)
 
 
+def field_problems(column: str, value: str) -> list[str]:
+    """What is wrong with one individuals column's value on its own (empty when nothing).
+
+    The one place for a rule about a single field: the synthetic-reference formats here; the model's own
+    field rules (length, choices, validators) are checked with the rest of the person by
+    :meth:`CaseImporter._model_problems`.
+    """
+    problems = []
+    if column in SYNTHETIC_REFERENCES and value:
+        pattern, example = SYNTHETIC_REFERENCES[column]
+        if not re.match(pattern, value):
+            problems.append(
+                f"'{value}' is not a synthetic reference (like {example}): only synthetic data may be imported"
+            )
+    return problems
+
+
+class _Inserter:
+    """Rows of one table written as given: ``COPY`` on PostgreSQL, ``executemany`` elsewhere.
+
+    Values are converted with each field's own ``get_db_prep_save``, as ``bulk_create`` would; no model
+    instance, no signal (``bulk_create`` sends none either).
+    """
+
+    def __init__(self, model: type[Model], columns: tuple[str, ...]) -> None:
+        fields = [model._meta.get_field(c) for c in columns]
+        self.table = model._meta.db_table
+        self.columns: list[str] = [f.column for f in fields]  # type: ignore[union-attr,misc]
+        self.convert = [self._converter(f) for f in fields]
+
+    @staticmethod
+    def _converter(model_field: Any) -> Callable[[Any], Any] | None:
+        """How a Python value becomes a database value, as the field's ``get_db_prep_save`` would do it.
+
+        Spelt out for the three types that need converting, because the generic call costs a microsecond
+        or two per value and a national import has millions.
+        """
+        target = model_field.target_field if model_field.is_relation else model_field
+        kind = target.get_internal_type()
+        if kind == "UUIDField" and not connection.features.has_native_uuid_field:
+            return lambda value: value.hex if value is not None else None
+        if kind == "DateField":
+            return connection.ops.adapt_datefield_value
+        if kind == "DateTimeField":
+            return lambda value: model_field.get_db_prep_save(value, connection)
+        return None
+
+    def write(self, rows: list[tuple]) -> None:  # type: ignore[type-arg]
+        if not rows:
+            return
+        quote = connection.ops.quote_name
+        names = ", ".join(quote(c) for c in self.columns)
+        converters = [(i, c) for i, c in enumerate(self.convert) if c is not None]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # psycopg 3 adapts dates, UUIDs and booleans itself in COPY.
+                with cursor.cursor.copy(f"COPY {quote(self.table)} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                return
+            prepared = []
+            for row in rows:
+                values = list(row)
+                for i, convert in converters:
+                    values[i] = convert(values[i])
+                prepared.append(values)
+            placeholders = ", ".join(["%s"] * len(self.columns))
+            # Table and column names come from the model's metadata, quoted; every value is a parameter.
+            sql = f"INSERT INTO {quote(self.table)} ({names}) VALUES ({placeholders})"  # noqa: S608
+            cursor.executemany(sql, prepared)
+
+
+INDIVIDUAL_ROW = ("id", "area", *INDIVIDUAL_FIELDS, "is_synthetic", "created_at")
+REGISTRATION_ROW = (
+    "id",
+    "individual",
+    "area",
+    "status",
+    "started_on",
+    "ended_on",
+    "exit_reason",
+    "exit_notes",
+    "first_meeting_due",
+    "next_review_due",
+)
+PERIOD_ROW = (
+    "registration",
+    "individual",
+    "area",
+    "start_date",
+    "end_date",
+    "category",
+    "level",
+    "location",
+    "lead_agency",
+    "change_reason",
+)
+EVENT_ROW = (
+    "id",
+    "individual",
+    "area",
+    "registration",
+    "event_type",
+    "occurred_on",
+    "foreign_travel_restriction",
+    "details",
+    "recorded_by",
+    "recorded_at",
+)
+
+
 class CaseImporter:
     def __init__(self, folder: str | Path, area: Area, progress: Callable[[int], None] | None = None) -> None:
         self.folder = Path(folder)
         self.area = area
         self.progress = progress
         self.errors = ImportErrors()
-        self.people: dict[str, tuple[str, int, Individual]] = {}
-        self.spells: dict[str, dict[str, list[tuple[date, date | None, Any, str, int, dict]]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
-        self.events: dict[str, list[tuple[int, Event]]] = defaultdict(list)
+        self.today = timezone.localdate()
+        self.files: dict[str, Path | None] = {}
+        self.individuals_name = "individuals.csv"
+        self.periods_name = "periods.csv"
+        # What the checks across rows and files need, and no more: the person's row, spells and events packed.
+        self.people: dict[str, int] = {}
+        self.spells: dict[str, list[int]] = defaultdict(list)
+        self.events: dict[str, list[int]] = defaultdict(list)
+        self._unticked = 0
+        # Version 4 UUIDs from a generator seeded by the system: os.urandom per id is slower under load.
+        self.rng = random.Random()
 
     # -- reading and checking ----------------------------------------------------------------------
 
-    def validate(self) -> list[tuple[Plan, list, list]]:
-        files = {name: _find(self.folder, name) for name in FILES}
+    def validate(self) -> None:
+        """The first pass: every file read and checked; raises :class:`ImportErrors` before anything is written."""
+        self.files = files = {name: _find(self.folder, name) for name in FILES}
         if not self.folder.is_dir():
             self.errors.add(str(self.folder), 0, "path", "not a folder")
             raise self.errors
@@ -118,18 +326,27 @@ class CaseImporter:
                 self.errors.add(f"{name}.csv", 0, "file", f"missing: give {name}.csv or {name}.jsonl")
         if self.errors.errors:
             raise self.errors
+        self.individuals_name = files["individuals"].name  # type: ignore[union-attr]
+        self.periods_name = files["periods"].name  # type: ignore[union-attr]
         self._individuals(files["individuals"])  # type: ignore[arg-type]
         self._periods(files["periods"])  # type: ignore[arg-type]
         if files["events"] is not None:
             self._events(files["events"])
-        plans = self._plans(files)
+        self._check_histories()
+        self._flush_ticks()
         if self.errors.errors:
             raise self.errors
-        return plans
 
-    def _tick(self) -> None:
-        if self.progress:
-            self.progress(1)
+    def _tick(self, rows: int = 1) -> None:
+        # tqdm's update costs more than a row's checks: report in steps.
+        self._unticked += rows
+        if self._unticked >= PROGRESS_EVERY:
+            self._flush_ticks()
+
+    def _flush_ticks(self) -> None:
+        if self.progress and self._unticked:
+            self.progress(self._unticked)
+        self._unticked = 0
 
     def _individuals(self, path: Path) -> None:
         name = path.name
@@ -148,24 +365,14 @@ class CaseImporter:
                 self.errors.add(name, row_number, "reference", "enter the person's import reference")
             elif reference in self.people:
                 self.errors.add(
-                    name, row_number, "reference", f"'{reference}' is already used on row {self.people[reference][1]}"
+                    name, row_number, "reference", f"'{reference}' is already used on row {self.people[reference]}"
                 )
             for column in ("given_names", "family_name", "date_of_birth", "gender"):
                 if not row.get(column):
                     self.errors.add(name, row_number, column, f"enter {column.replace('_', ' ')}")
-            for column, pattern, example in (
-                ("visor_reference", VISOR_PATTERN, "VSYN-004512"),
-                ("pnc_reference", PNC_PATTERN, "PSYN/19/0012345K"),
-                ("ndelius_reference", NDELIUS_PATTERN, "CSYN004512"),
-            ):
-                value = row.get(column, "")
-                if value and not re.match(pattern, value):
-                    self.errors.add(
-                        name,
-                        row_number,
-                        column,
-                        f"'{value}' is not a synthetic reference (like {example}): only synthetic data may be imported",
-                    )
+            for column in SYNTHETIC_REFERENCES:
+                for problem in field_problems(column, row.get(column, "")):
+                    self.errors.add(name, row_number, column, problem)
             if row.get("visor_reference") and row["visor_reference"] in existing:
                 self.errors.add(
                     name, row_number, "visor_reference", f"{row['visor_reference']} is already recorded in {self.area}"
@@ -174,13 +381,13 @@ class CaseImporter:
             if row.get("date_of_birth"):
                 try:
                     dob = _date(row["date_of_birth"])
-                    if dob > timezone.localdate() or dob.year < 1900:
+                    if dob > self.today or dob.year < 1900:
                         raise ValueError
                 except ValueError:
                     self.errors.add(name, row_number, "date_of_birth", "enter a real past date as YYYY-MM-DD")
             gender = row.get("gender", "")
-            if gender and gender not in Gender.values:
-                self.errors.add(name, row_number, "gender", f"choose one of {', '.join(Gender.values)}")
+            if gender and gender not in GENDERS:
+                self.errors.add(name, row_number, "gender", f"choose one of {', '.join(GENDERS)}")
             nfa = _true(row.get("no_fixed_abode", ""))
             if nfa and not row.get("area_of_closest_links"):
                 self.errors.add(
@@ -193,27 +400,39 @@ class CaseImporter:
             if unknown:
                 self.errors.add(name, row_number, sorted(unknown)[0], "unknown column")
             if reference and reference not in self.people and dob:
-                person = Individual(
-                    area=self.area,
-                    given_names=row["given_names"],
-                    family_name=row["family_name"],
-                    date_of_birth=dob,
-                    gender=gender,
-                    ethnicity_as_stated=row.get("ethnicity_as_stated", ""),
-                    address=row.get("address", ""),
-                    no_fixed_abode=nfa,
-                    area_of_closest_links=row.get("area_of_closest_links", ""),
-                    visor_reference=row.get("visor_reference", ""),
-                    pnc_reference=row.get("pnc_reference", ""),
-                    ndelius_reference=row.get("ndelius_reference", ""),
-                    children_linked=_true(row.get("children_linked", "")),
-                )
-                try:
-                    person.full_clean(exclude=["id"])
-                except ValidationError as exc:
-                    for column, messages in exc.message_dict.items():
-                        self.errors.add(name, row_number, column, " ".join(messages))
-                self.people[reference] = (name, row_number, person)
+                for column, messages in self._model_problems(row, dob, nfa).items():
+                    self.errors.add(name, row_number, column, " ".join(messages))
+                self.people[reference] = row_number
+
+    @staticmethod
+    def _individual_values(row: dict[str, str], dob: date, nfa: bool) -> dict[str, Any]:
+        values: dict[str, Any] = {column: row.get(column, "") for column in INDIVIDUAL_FIELDS}
+        values.update(date_of_birth=dob, no_fixed_abode=nfa, children_linked=_true(values["children_linked"]))
+        return values
+
+    def _model_problems(self, row: dict[str, str], dob: date, nfa: bool) -> dict[str, list[str]]:
+        """The messages ``Individual.full_clean`` gave, field by field, without an instance or a query.
+
+        Field rules as ``Model.clean_fields`` runs them, then ``Individual.clean``. The model's check
+        constraints (always synthetic; no fixed abode needs an area) cannot fail once those pass, so the two
+        queries a person that ``validate_constraints`` ran are not needed.
+        """
+        values = self._individual_values(row, dob, nfa)
+        problems: dict[str, list[str]] = {}
+        for model_field in MODEL_CHECKED:
+            value = values[model_field.attname]
+            if model_field.blank and value in model_field.empty_values:
+                continue
+            try:
+                model_field.clean(value, None)
+            except ValidationError as exc:
+                problems[model_field.name] = list(exc.messages)
+        try:
+            Individual.clean(SimpleNamespace(**values))  # type: ignore[arg-type]
+        except ValidationError as exc:
+            for column, messages in exc.message_dict.items():
+                problems.setdefault(column, []).extend(messages)
+        return problems
 
     def _rows_about_people(self, path: Path) -> Iterator[tuple[int, dict[str, str], str]]:
         """Rows that parse and name a person from the individuals file; the others are reported."""
@@ -237,20 +456,22 @@ class CaseImporter:
             if attribute not in ATTRIBUTES:
                 self.errors.add(name, row_number, "attribute", "choose category, level or location")
                 continue
-            value: Any = row.get("value", "")
+            value = row.get("value", "")
             if attribute == "category":
                 if value not in ("1", "2", "3", "4"):
                     self.errors.add(name, row_number, "value", "a category is 1, 2, 3 or 4")
                     continue
-                value = int(value)
+                code = int(value)
             elif attribute == "level":
                 if value not in ("1", "2", "3"):
                     self.errors.add(name, row_number, "value", "a level is 1, 2 or 3")
                     continue
-                value = int(value)
-            elif value not in Location.values:
-                self.errors.add(name, row_number, "value", f"a location is {', '.join(Location.values)}")
+                code = int(value)
+            elif value not in LOCATIONS:
+                self.errors.add(name, row_number, "value", f"a location is {', '.join(LOCATIONS)}")
                 continue
+            else:
+                code = LOCATIONS.index(value)
             try:
                 start = _date(row.get("start_date", ""))
             except ValueError:
@@ -276,27 +497,29 @@ class CaseImporter:
                         "must be after the start date (the end date is the first day not covered)",
                     )
                     continue
-            if start > timezone.localdate():
+            if start > self.today:
                 self.errors.add(name, row_number, "start_date", "must be today or in the past")
                 continue
             exit_reason = row.get("exit_reason", "")
-            if exit_reason and (attribute != "category" or exit_reason not in ExitReason.values):
+            if exit_reason and (attribute != "category" or exit_reason not in EXIT_REASONS[1:]):
                 self.errors.add(
-                    name, row_number, "exit_reason", f"only on category rows, one of {', '.join(ExitReason.values)}"
+                    name, row_number, "exit_reason", f"only on category rows, one of {', '.join(EXIT_REASONS[1:])}"
                 )
                 continue
-            self.spells[reference][attribute].append((start, end, value, name, row_number, row))
+            self.spells[reference].append(
+                _pack_spell(row_number, start, end, ATTRIBUTES.index(attribute), code, EXIT_REASONS.index(exit_reason))
+            )
 
     def _events(self, path: Path) -> None:
         name = path.name
         for row_number, row, reference in self._rows_about_people(path):
             kind = row.get("event_type", "")
-            if kind not in LifeEventType.values:
+            if kind not in EVENT_TYPES:
                 self.errors.add(name, row_number, "event_type", f"unknown event type '{kind}'")
                 continue
             try:
                 on = _date(row.get("occurred_on", ""))
-                if on > timezone.localdate():
+                if on > self.today:
                     raise ValueError
             except ValueError:
                 self.errors.add(name, row_number, "occurred_on", "enter a past date as YYYY-MM-DD")
@@ -310,29 +533,35 @@ class CaseImporter:
                     "only an SHPO can carry a foreign travel restriction",
                 )
                 continue
-            self.events[reference].append((row_number, Event(on, kind, foreign_travel_restriction=travel)))
+            self.events[reference].append(_pack_event(row_number, on, kind, travel))
 
     # -- merging spells into registrations and periods ---------------------------------------------
 
-    def _plans(self, files: dict[str, Path | None]) -> list[tuple[Plan, list, list]]:
-        """Per person: their registrations merged from the spells, and their events (checked against them)."""
-        events_name = files["events"].name if files["events"] else "events"
-        plans = []
-        for reference, (_, _, person) in self.people.items():
-            segments = self._segments(reference, self.spells.get(reference, {}))
+    def _spells_of(self, reference: str) -> dict[str, list]:  # type: ignore[type-arg]
+        spells: dict[str, list] = {}  # type: ignore[type-arg]
+        for packed in self.spells.get(reference, ()):
+            attribute, spell = _unpack_spell(packed, self.periods_name)
+            spells.setdefault(attribute, []).append(spell)
+        return spells
+
+    def _check_histories(self) -> None:
+        """Per person, in file order: registrations merge from the spells, and events fit them."""
+        events_file = self.files.get("events")
+        events_name = events_file.name if events_file else "events"
+        for reference, row_number in self.people.items():
+            segments = self._segments(row_number, self._spells_of(reference))
             if segments is None:
                 continue
-            for row_number, event in self.events.get(reference, []):
+            for packed in self.events.get(reference, ()):
+                event = _unpack_event(packed)
                 held = self._held_on(segments, event.on)
                 if event.event_type in CATEGORY_1_EVENTS and (held is None or held["category"] != Category.SEXUAL):
                     self.errors.add(
                         events_name,
-                        row_number,
+                        event.row,
                         "event_type",
                         "applies only to someone registered under Category 1 on that date",
                     )
-            plans.append((Plan(person), segments, self.events.get(reference, [])))
-        return plans
 
     @staticmethod
     def _held_on(segments, day: date) -> dict | None:  # type: ignore[no-untyped-def]
@@ -342,9 +571,12 @@ class CaseImporter:
                     return values
         return None
 
-    def _segments(self, reference: str, spells: dict) -> list | None:  # type: ignore[type-arg]
-        """Registrations (start, end, [(start, end, values)], exit reason) from the person's spells."""
-        name, row_number, _ = self.people[reference]
+    def _segments(self, row_number: int, spells: dict) -> list | None:  # type: ignore[type-arg]
+        """Registrations (start, end, [(start, end, values)], exit reason) from the person's spells.
+
+        Spells are (start, end, value, file name, row, exit reason); problems are added to the errors.
+        """
+        name = self.individuals_name
         if not spells.get("category"):
             self.errors.add(
                 name, row_number, "reference", "no category spell in the periods file: every person needs one"
@@ -377,7 +609,7 @@ class CaseImporter:
         out = []
         for reg in registrations:
             start, end = reg["start"], reg["end"]
-            exit_reason = reg["last_row"][5].get("exit_reason", "")
+            exit_reason = reg["last_row"][5]
             if end is not None and not exit_reason:
                 self.errors.add(
                     reg["last_row"][3],
@@ -438,54 +670,89 @@ class CaseImporter:
             out.append((start, end, pieces, exit_reason))
         return out if ok else None
 
-    # -- writing -------------------------------------------------------------------------------------
+    # -- writing: the second pass ------------------------------------------------------------------
 
-    def write(self, plans) -> ImportResult:  # type: ignore[no-untyped-def]
+    def write(self) -> ImportResult:
+        """Everything in one transaction, a batch of people at a time; call only after :meth:`validate`."""
         police = Agency.objects.filter(area=self.area, agency_type=AgencyType.POLICE).order_by("pk").first()
         probation = Agency.objects.filter(area=self.area, agency_type=AgencyType.PROBATION).order_by("pk").first()
         if police is None or probation is None:
             self.errors.add("(area)", 0, "area", f"{self.area} needs a police and a probation agency to lead cases")
             raise self.errors
-        writer = BulkWriter(area=self.area, lead_agency=lambda c: police if c == 1 else probation, rng=random.Random())
-        for plan, segments, events in plans:
-            self._write_person(writer, plan, segments, events)
-        counts = ImportResult(
-            len(writer.individuals), len(writer.registrations), len(writer.periods), len(writer.events)
-        )
+        self.lead_agency = {c: police.pk if c == Category.SEXUAL else probation.pk for c in Category.values}
+        tables = {
+            "individuals": _Inserter(Individual, INDIVIDUAL_ROW),
+            "registrations": _Inserter(Registration, REGISTRATION_ROW),
+            "periods": _Inserter(RegistrationPeriod, PERIOD_ROW),
+            "events": _Inserter(LifeEvent, EVENT_ROW),
+        }
+        batch: dict[str, list[tuple]] = {name: [] for name in tables}  # type: ignore[type-arg]
+        counts = dict.fromkeys(tables, 0)
+        people_in_batch = 0
         with transaction.atomic():
-            writer.flush(self.progress)
-        return counts
+            for row_number, row in read_rows(self.files["individuals"]):  # type: ignore[arg-type]
+                reference = row.get("reference", "")
+                if self.people.get(reference) != row_number:
+                    continue  # (cannot happen after a clean validate: every row is a person)
+                self._person_rows(row, reference, batch)
+                people_in_batch += 1
+                if people_in_batch == PEOPLE_PER_BATCH:
+                    self._write_batch(tables, batch, counts)
+                    people_in_batch = 0
+            self._write_batch(tables, batch, counts)
+        return ImportResult(counts["individuals"], counts["registrations"], counts["periods"], counts["events"])
 
-    def _write_person(self, writer: BulkWriter, plan: Plan, segments, events) -> None:  # type: ignore[no-untyped-def]
-        """Periods as given (events do not move them: the periods file is the record), events beside them."""
-        writer.individuals.append(plan.individual)
-        for start, end, pieces, exit_reason in segments:
-            state: dict = {"registration": None, "period": None, "last_end": None, "pending": []}
-            first_values = pieces[0][2]
-            writer._open(
-                plan.individual,
-                state,
-                start,
-                first_values["category"],
-                first_values["level"],
-                first_values["location"],
-                "Imported",
+    def _write_batch(self, tables: dict[str, _Inserter], batch: dict[str, list[tuple]], counts: dict[str, int]) -> None:  # type: ignore[type-arg]
+        for name, inserter in tables.items():
+            inserter.write(batch[name])
+            counts[name] += len(batch[name])
+            if self.progress:
+                self.progress(len(batch[name]))
+            batch[name] = []
+
+    def _person_rows(self, row: dict[str, str], reference: str, batch: dict[str, list[tuple]]) -> None:  # type: ignore[type-arg]
+        """The person's rows: periods as given (events do not move them: the periods file is the record)."""
+        now = timezone.now()
+        area = self.area.pk
+        person = uuid_from(self.rng)
+        values = self._individual_values(row, _date(row["date_of_birth"]), _true(row.get("no_fixed_abode", "")))
+        batch["individuals"].append((person, area, *(values[c] for c in INDIVIDUAL_FIELDS), True, now))
+        segments = self._segments(self.people[reference], self._spells_of(reference))
+        for start, end, pieces, exit_reason in segments or ():
+            registration = uuid_from(self.rng)
+            status = RegistrationStatus.EXITED if end is not None else f"level_{pieces[-1][2]['level']}"
+            batch["registrations"].append(
+                (registration, person, area, status, start, end, exit_reason if end else "", "", None, None)
             )
-            for piece_start, _, values in pieces[1:]:
-                writer._change(state, piece_start, "Imported", **values)
-            if end is not None:
-                writer._exit(state, end, exit_reason)
-            for values in state["pending"]:
-                writer.registrations.append(Registration(area=self.area, **values))
-            state["pending"] = []
-        for _, event in events:
-            writer.events.append(
-                LifeEvent(
-                    individual=plan.individual,
-                    area=self.area,
-                    event_type=event.event_type,
-                    occurred_on=event.on,
-                    foreign_travel_restriction=event.foreign_travel_restriction,
+            for piece_start, piece_end, piece in pieces:
+                batch["periods"].append(
+                    (
+                        registration,
+                        person,
+                        area,
+                        piece_start,
+                        piece_end,
+                        piece["category"],
+                        piece["level"],
+                        piece["location"],
+                        self.lead_agency[piece["category"]],
+                        "Imported",
+                    )
+                )
+        for packed in self.events.get(reference, ()):
+            event = _unpack_event(packed)
+            batch["events"].append(
+                (
+                    uuid_from(self.rng),
+                    person,
+                    area,
+                    None,
+                    event.event_type,
+                    event.on,
+                    event.foreign_travel_restriction,
+                    "",
+                    None,
+                    now,
                 )
             )
 
@@ -493,5 +760,5 @@ class CaseImporter:
 def import_cases(folder: str | Path, area: Area, progress: Callable[[int], None] | None = None) -> ImportResult:
     """Validate every file completely, then write everything or nothing. Raises :class:`ImportErrors`."""
     importer = CaseImporter(folder, area, progress)
-    plans = importer.validate()
-    return importer.write(plans)
+    importer.validate()
+    return importer.write()
