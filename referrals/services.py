@@ -714,6 +714,18 @@ def _next_reference(area: Area) -> str:
     return f"{prefix}{number:05d}"
 
 
+def _check_refers_for_own_agency(actor: User, agency: Agency) -> None:
+    """A practitioner refers for their own agency: a referral in another agency's name would give that
+    agency sight of the person and take it from their own. Co-ordinators (and administrators) may record a
+    referral for any agency of the person's area, as when one arrives on paper."""
+    if permissions.is_coordinator(actor) or permissions.is_administrator(actor):
+        return
+    if agency.pk != actor.agency_id:
+        raise WorkflowError(
+            {"referring_agency": f"You can refer only for your own agency ({actor.agency or 'none recorded'})"}
+        )
+
+
 def referral_create(
     *, actor: User, individual: Individual, referring_agency: Agency | None = None, **answers: Any
 ) -> Referral:
@@ -726,6 +738,7 @@ def referral_create(
     agency = referring_agency or actor.agency
     if agency is None:
         raise WorkflowError({"referring_agency": "Select the referring agency"})
+    _check_refers_for_own_agency(actor, agency)
     if agency.area_id != individual.area_id:
         raise WorkflowError({"referring_agency": f"The referring agency must be an agency of {individual.area}"})
     answers.setdefault("referring_officer_name", actor.get_full_name())

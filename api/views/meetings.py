@@ -72,7 +72,9 @@ class MeetingViewSet(mixins.ListModelMixin, CaseViewSet):
         all_items = list(meeting.agenda_items.all())
         meeting.case_count = len(all_items)  # type: ignore[attr-defined]  # as the list's Count annotation counts them
         items = [item for item in all_items if item.pk in visible]
-        return Response(MeetingDetailSerializer(meeting, context={"agenda_items": items}).data, status=code)
+        return Response(
+            MeetingDetailSerializer(meeting, context={"agenda_items": items, "request": request}).data, status=code
+        )
 
     @extend_schema(responses={200: MeetingDetailSerializer})
     def retrieve(self, request: Request, pk: Any = None) -> Response:

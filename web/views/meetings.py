@@ -6,7 +6,6 @@ Every change goes through meetings.services; every read through meetings.selecto
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -79,18 +78,6 @@ def _visible_items(request: AuthenticatedHttpRequest, meeting: Meeting) -> list[
         )
     )
     return [item for item in meeting.agenda_items.all() if item.pk in visible]
-
-
-def _hidden_names(meeting: Meeting, visible: list[AgendaItem]) -> list[str]:
-    shown = {item.pk for item in visible}
-    return [str(item.individual) for item in meeting.agenda_items.all() if item.pk not in shown]
-
-
-def _redact(text: str, names: list[str]) -> str:
-    """An invitation's reason names the cases that needed the agency: leave out those the user may not see."""
-    for name in names:
-        text = text.replace(name, "a case you are not cleared to see")
-    return text
 
 
 def _audit_agenda(request: AuthenticatedHttpRequest, meeting: Meeting, visible: list[AgendaItem], *, what: str) -> None:
@@ -379,14 +366,16 @@ def _attendance_forms(meeting: Meeting, data: Any = None) -> list[tuple[Agency, 
 
 def _detail_context(request: AuthenticatedHttpRequest, meeting: Meeting) -> dict[str, Any]:
     items = _visible_items(request, meeting)
-    hidden = _hidden_names(meeting, items)
+    hidden = len(meeting.agenda_items.all()) - len(items)
     return {
         "can_change_agenda": meeting.state == MeetingState.SCHEDULED,
         "minutes_in_draft": meeting.state in DRAFT_STATES,
         "meeting": meeting,
         "agenda": items,
-        "hidden_cases": len(hidden),
-        "invitations": [(i.agency.name, _redact(i.reason, hidden)) for i in meeting.invitations.all()],
+        "hidden_cases": hidden,
+        "invitations": [
+            (i.agency.name, i.reason) for i in meeting_selectors.invitations_as_seen_by(meeting, request.user)
+        ],
         "has_minutes": meeting.state in (*DRAFT_STATES, MeetingState.MINUTES_APPROVED),
         "attendance": meeting.attendance.all(),
         "gaps": meeting_services.attendance_gaps(meeting) if meeting.state == MeetingState.MINUTES_DRAFTED else [],
@@ -402,12 +391,6 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     return render(request, "web/meetings/detail.html", context)
 
 
-@dataclass(frozen=True)
-class _Invitation:
-    agency: Agency
-    reason: str
-
-
 @page(can_manage_cases)
 def meeting_minutes_pdf(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     """The minutes as a PDF: in full for the panel, or ``?variant=executive_summary``. Only the
@@ -420,11 +403,10 @@ def meeting_minutes_pdf(request: AuthenticatedHttpRequest, pk: Any) -> HttpRespo
         messages.info(request, "There are no minutes until the meeting has taken place")
         return redirect("web:meeting_detail", pk=meeting.pk)
     items = _visible_items(request, meeting)
-    hidden = _hidden_names(meeting, items)
     shown = {item.pk for item in items}
     context = minutes_pdf.minutes_context(meeting, variant=variant)
     context["items"] = [item for item in context["items"] if item.pk in shown]
-    context["invitations"] = [_Invitation(i.agency, _redact(i.reason, hidden)) for i in context["invitations"]]
+    context["invitations"] = meeting_selectors.invitations_as_seen_by(meeting, request.user)
     from weasyprint import HTML
 
     body = HTML(string=render_to_string("meetings/pdf/minutes.html", context)).write_pdf()
