@@ -351,7 +351,9 @@ def invitations_as_seen_by(meeting: Meeting, user: User | None) -> list[Invitati
     return [
         InvitationAsSeen(
             invitation.agency,
-            _need_reason(invitation.need, needs.get(invitation.need, [])) if invitation.need else invitation.reason,
+            _need_reason(invitation.need, needs.get(PanelCondition(invitation.need), []))
+            if invitation.need
+            else invitation.reason,
         )
         for invitation in invitations
     ]

@@ -522,13 +522,13 @@ def _schema_paths() -> dict[str, Any]:
     return SchemaGenerator(api_version="v1").get_schema(request=None, public=True)["paths"]
 
 
+def _api_collections(world: dict[str, Any]) -> dict[str, list[Any]]:
+    """The world's records by the API collection that serves them."""
+    return {name: world[name] for name in ("referrals", "individuals", "meetings", "actions")}
+
+
 def test_no_api_operation_in_the_schema_shows_a_canary_to_a_reader_the_rule_keeps_it_from(world, readers):
-    by_collection = {
-        "referrals": world["referrals"],
-        "individuals": world["individuals"],
-        "meetings": world["meetings"],
-        "actions": world["actions"],
-    }
+    by_collection = _api_collections(world)
     paths = _schema_paths()
     tried = 0
     for path, operations in paths.items():
@@ -628,3 +628,38 @@ def test_no_message_or_calendar_file_carries_a_canary_its_reader_may_not_see(wor
         leaks += [f".ics of {meeting}: {which}" for which, c in CANARIES.items() if c.found_in(ics)]
     assert not leaks, "\n".join(leaks)
     assert len(kinds) >= 6, kinds  # invitations, actions, referral updates, reminders, alerts, digests
+
+
+# ---------------------------------------------------------------------------------------------
+# One rule: a page and the API give the same answer for every record
+# ---------------------------------------------------------------------------------------------
+
+# Each API collection with a detail endpoint, and the page that shows one of its records. A new collection
+# fails the test below until it is added here or to NO_PAGE with the reason.
+PAGE_OF = {
+    "referrals": "web:referral_detail",
+    "individuals": "web:case_detail",
+    "meetings": "web:meeting_detail",
+    "actions": "web:action_detail",
+}
+NO_PAGE: dict[str, str] = {}
+
+
+def test_pages_and_the_api_agree_on_who_sees_every_record(world, readers):
+    records = _api_collections(world)
+    collections = {
+        path.strip("/").split("/")[2]
+        for path, operations in _schema_paths().items()
+        if "get" in operations and re.fullmatch(r"/api/v1/\w+/{id}/", path)
+    }
+    assert collections <= set(PAGE_OF) | set(NO_PAGE), "an API detail endpoint with no rule for its page"
+    disagreements = []
+    for collection, page_name in PAGE_OF.items():
+        for record in records[collection]:
+            for reader in readers.values():
+                cache.clear()
+                api = reader.api.get(f"/api/v1/{collection}/{record.pk}/").status_code
+                page = reader.pages.get(reverse(page_name, args=[record.pk])).status_code
+                if (api == 200) != (page == 200) or {api, page} - {200, 403, 404}:
+                    disagreements.append(f"{reader.role} {collection} {record}: API {api}, page {page}")
+    assert not disagreements, "\n".join(disagreements)

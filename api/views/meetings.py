@@ -52,6 +52,7 @@ class MeetingViewSet(mixins.ListModelMixin, CaseViewSet):
 
     queryset = Meeting.objects.none()  # for the schema; get_queryset applies the rules
     serializer_class = MeetingSerializer
+    lists_people = False  # the list names no one: dates, chairs and numbers of cases
     filterset_class = MeetingFilter
 
     def get_queryset(self) -> QuerySet[Meeting]:

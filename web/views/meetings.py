@@ -37,7 +37,7 @@ from meetings.models import (
 )
 from referrals.models import Referral, Registration
 
-from ..access import can_manage_cases, page
+from ..access import can_manage_cases, can_see_cases, page
 from ..forms import (
     OBSERVER_NO_AGENCY,
     AttendanceRowForm,
@@ -56,15 +56,18 @@ SESSION_KEY = "web.schedule_meeting"
 DRAFT_STATES = (MeetingState.HELD, MeetingState.MINUTES_DRAFTED)  # minutes can still change
 
 
-def _meeting(request: AuthenticatedHttpRequest, pk: Any, *, page: bool = False) -> Meeting:
-    """The meeting with its agenda, minutes and actions (``page``: only what the meeting page shows)."""
+def _meeting(request: AuthenticatedHttpRequest, pk: Any, *, page: bool = False, manage: bool = True) -> Meeting:
+    """The meeting with its agenda, minutes and actions (``page``: only what the meeting page shows).
+
+    ``manage=False`` is for the meeting page alone, which everyone holding ``meetings.view_meeting`` reads
+    (the same rule as the API's meeting detail); every other meeting page runs the meeting."""
     try:
         meeting = (meeting_selectors.meeting_page if page else meeting_selectors.meeting_detail)(pk)
     except Meeting.DoesNotExist as exc:
         raise Http404 from exc
     if not permissions.has_perm(request.user, "meetings.view_meeting", meeting):
         raise Http404
-    if not permissions.has_perm(request.user, "meetings.manage_meeting", meeting):
+    if manage and not permissions.has_perm(request.user, "meetings.manage_meeting", meeting):
         raise PermissionDenied("Only the area's co-ordinator or chair can run its meetings")
     return meeting
 
@@ -367,8 +370,10 @@ def _attendance_forms(meeting: Meeting, data: Any = None) -> list[tuple[Agency, 
 def _detail_context(request: AuthenticatedHttpRequest, meeting: Meeting) -> dict[str, Any]:
     items = _visible_items(request, meeting)
     hidden = len(meeting.agenda_items.all()) - len(items)
+    can_manage = permissions.has_perm(request.user, "meetings.manage_meeting", meeting)
     return {
-        "can_change_agenda": meeting.state == MeetingState.SCHEDULED,
+        "can_manage": can_manage,
+        "can_change_agenda": can_manage and meeting.state == MeetingState.SCHEDULED,
         "minutes_in_draft": meeting.state in DRAFT_STATES,
         "meeting": meeting,
         "agenda": items,
@@ -383,9 +388,11 @@ def _detail_context(request: AuthenticatedHttpRequest, meeting: Meeting) -> dict
     }
 
 
-@page(can_manage_cases)
+@page(can_see_cases)
 def meeting_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
-    meeting = _meeting(request, pk, page=True)
+    """The meeting: run by the co-ordinator and chair; read by the practitioners of the agencies invited to
+    it (or that attended), as the API's meeting detail is (docs/security.md, "One rule")."""
+    meeting = _meeting(request, pk, page=True, manage=False)
     context = _detail_context(request, meeting)
     _audit_agenda(request, meeting, context["agenda"], what="meeting page")
     return render(request, "web/meetings/detail.html", context)
