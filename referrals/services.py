@@ -9,6 +9,7 @@ Views, API views, admin actions and management commands all call these functions
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,6 +23,7 @@ from mappa_workflow.audit import audit_record
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import Agency, AgencyType, Area, AreaSettings, AuditAction, User
 from mappa_workflow.services_base import apply_transition, lock_for_change, require_not_future, require_text
+from mappa_workflow.validators import hidden_character
 from mappa_workflow.working_days import add_working_days
 
 from .models import (
@@ -74,6 +76,18 @@ def _validate_individual(individual: Individual) -> None:
     _clean(individual)
 
 
+def _checked_aliases(aliases: Iterable[str]) -> set[str]:
+    """The aliases to keep, each a name a reader can see (raises naming ``aliases``)."""
+    wanted = {a.strip() for a in aliases if a.strip()}
+    for alias in sorted(wanted):
+        found = hidden_character(alias)
+        if found is not None:
+            raise WorkflowError(
+                {"aliases": f"Remove the hidden or control character ({found}) from the alias {alias!r}"}
+            )
+    return wanted
+
+
 def individual_create(
     *, actor: User | None, area: Area, aliases: list[str] | tuple[str, ...] = (), **fields: Any
 ) -> Individual:
@@ -84,9 +98,10 @@ def individual_create(
         raise TypeError(f"Unknown individual fields: {sorted(unknown)}")
     individual = Individual(area=area, **fields)
     _validate_individual(individual)
+    wanted = _checked_aliases(aliases)
     with transaction.atomic():
         individual.save(force_insert=True)
-        for name in {a.strip() for a in aliases if a.strip()}:
+        for name in wanted:
             Alias.objects.create(individual=individual, name=name)
         audit_record(actor=actor, action=AuditAction.CREATE, obj=individual)
     return individual
@@ -99,6 +114,7 @@ def individual_update(
     unknown = set(fields) - set(INDIVIDUAL_FIELDS)
     if unknown:
         raise TypeError(f"Unknown individual fields: {sorted(unknown)}")
+    checked = None if aliases is None else _checked_aliases(aliases)
     with transaction.atomic():
         locked = Individual.objects.select_for_update().get(pk=individual.pk)
         changed = [name for name, value in fields.items() if getattr(locked, name) != value]
@@ -107,8 +123,8 @@ def individual_update(
         _validate_individual(locked)
         if changed:
             locked.save(update_fields=changed)
-        if aliases is not None:
-            wanted = {a.strip() for a in aliases if a.strip()}
+        if checked is not None:
+            wanted = checked
             existing = set(locked.aliases.values_list("name", flat=True))
             locked.aliases.filter(name__in=existing - wanted).delete()
             Alias.objects.bulk_create([Alias(individual=locked, name=n) for n in wanted - existing])
