@@ -149,9 +149,10 @@ def _case(canary: Canary, *, referrer, coordinator, category: int, young_in_cust
     return referral.registration
 
 
-def _panel(area: Area, *, actor, chair, registrations, owning: list[str]):
+def _panel(area: Area, *, actor, chair, registrations, owning: list[str], book_next: int | None = None):
     """A Level 2 panel held yesterday about ``registrations``: attendance, minutes, a disclosure, actions
-    (with an update), then the minutes drafted; and the next panel booked for a week ahead."""
+    (with an update), then the minutes drafted; and the next panel booked for a week ahead with the first
+    ``book_next`` of them (the others' reviews fall due unbooked, so the co-ordinators' alerts list them)."""
     starts_at = timezone.make_aware(dt.datetime.combine(timezone.localdate() - dt.timedelta(days=1), dt.time(10)))
     meeting = meeting_services.meeting_schedule(
         actor=actor,
@@ -197,7 +198,7 @@ def _panel(area: Area, *, actor, chair, registrations, owning: list[str]):
         starts_at=timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=7), dt.time(10))),
         chair=chair,
         video_link="https://video.example.invalid/panel",
-        registrations=registrations,
+        registrations=registrations[:book_next],
     )
     return [meeting, upcoming], actions
 
@@ -215,7 +216,7 @@ def _messages(meetings, actions, referrals) -> None:
         ):
             notification_services.referral_transition_notify(referral_id=referral.pk, transition=transition)
     today = timezone.localdate()
-    for day in (today, today + dt.timedelta(days=60)):  # the second day: reviews and actions fall due
+    for day in (today, today + dt.timedelta(days=200)):  # the second day: reviews and actions fall due
         notification_services.action_reminders_send(today=day)
         notification_services.coordinator_alerts_send(today=day)
         notification_services.weekly_digest_send(today=day)
@@ -301,6 +302,7 @@ def _build_world() -> dict[str, Any]:
         chair=users["chair"],
         registrations=[visible, category_4],
         owning=[AgencyType.POLICE, AgencyType.PROBATION],
+        book_next=1,
     )
     kent_meetings, kent_actions = _panel(
         kent,
