@@ -25,7 +25,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from . import permissions
-from .audit import audit_view
+from .audit import audit_list, audit_view
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,14 @@ class ScopedAdminMixin(_ScopedFormFields):
         queryset = super().get_queryset(request)  # type: ignore[misc]
         scope = self.scope or person_scope(self.model)  # type: ignore[attr-defined]
         return queryset if scope is None else scope(request.user, queryset)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)  # type: ignore[misc]
+        changelist = getattr(response, "context_data", {}).get("cl") if response.status_code == 200 else None
+        if request.method == "GET" and changelist is not None and person_scope(self.model) is not None:  # type: ignore[attr-defined]
+            what = f"admin {self.model._meta.verbose_name_plural}"  # type: ignore[attr-defined]
+            audit_list(request, what=what, shown=changelist.result_list, search=request.GET)
+        return response
 
     def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
         inlines = super().get_inline_instances(request, obj)  # type: ignore[misc]
