@@ -15,12 +15,12 @@ from meetings.models import (
     AgendaItem,
     Attendance,
     AttendanceStatus,
-    Invitation,
     Meeting,
     MeetingType,
     RiskAction,
     RiskActionUpdate,
 )
+from meetings.selectors import invitations_as_seen_by
 from meetings.services import CLOSE_OUTCOMES
 from referrals.models import Individual, Referral, Registration, RegistrationPeriod
 from referrals.services import INDIVIDUAL_FIELDS, REFERRAL_ANSWER_FIELDS, ScreeningDecision
@@ -280,18 +280,18 @@ class AttendanceSerializer(serializers.ModelSerializer):
         fields = ["agency", "status", "name", "role", "seniority", "confidentiality_acknowledged_at"]
 
 
-class InvitationSerializer(serializers.ModelSerializer):
-    agency = AgencySerializer(read_only=True)
+class InvitationSerializer(serializers.Serializer):
+    """An invitation as the caller may see it (``meetings.selectors.invitations_as_seen_by``): a case need
+    names only the people on the agenda now whom the caller may see."""
 
-    class Meta:
-        model = Invitation
-        fields = ["agency", "reason"]
+    agency = AgencySerializer(read_only=True)
+    reason = serializers.CharField(read_only=True)
 
 
 class MeetingDetailSerializer(MeetingSerializer):
     agenda = serializers.SerializerMethodField()
     attendance = AttendanceSerializer(many=True, read_only=True)
-    invitations = InvitationSerializer(many=True, read_only=True)
+    invitations = serializers.SerializerMethodField()
 
     class Meta(MeetingSerializer.Meta):
         fields = [*MeetingSerializer.Meta.fields, "agenda", "attendance", "invitations"]
@@ -303,6 +303,12 @@ class MeetingDetailSerializer(MeetingSerializer):
         if items is None:
             items = list(meeting.agenda_items.all())
         return AgendaItemSerializer(items, many=True).data  # type: ignore[return-value]  # a ReturnList with many=True; the stubs say ReturnDict
+
+    @extend_schema_field(InvitationSerializer(many=True))
+    def get_invitations(self, meeting: Meeting) -> list[dict[str, Any]]:
+        request = self.context.get("request")
+        shown = invitations_as_seen_by(meeting, getattr(request, "user", None))
+        return InvitationSerializer(shown, many=True).data  # type: ignore[return-value]  # as get_agenda
 
 
 def _before_latest_meeting(value: dt.datetime) -> dt.datetime:

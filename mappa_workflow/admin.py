@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from .models import Agency, Area, AreaPopulation, AreaSettings, AuditEvent, RoleAssignment, User
+from .permissions import is_counter_terrorism_cleared
 
 
 class AgencyInline(admin.TabularInline):
@@ -77,6 +78,13 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("occurred_at", "actor_label", "action", "object_type", "object_id", "transition", "ip_address")
     list_filter = ("action", "object_type")
     search_fields = ("object_id", "actor_label")
+
+    def get_queryset(self, request):
+        # A list row keeps the search as typed: what a cleared user searched for may be a Category 4 name.
+        rows = super().get_queryset(request)
+        if is_counter_terrorism_cleared(request.user):
+            return rows
+        return rows.exclude(object_type="list", actor__counter_terrorism_cleared=True)
 
     def has_add_permission(self, request):
         return False

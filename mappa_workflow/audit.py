@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from django.db import connection, transaction
@@ -206,6 +206,53 @@ def audit_view(request_or_user: Any, obj: Model, *, what: str = "") -> list[Audi
             )
             for subject in subjects
         ]
+    )
+
+
+def _people_listed(obj: Model) -> list[str]:
+    """The person a row of a list is about, from what the list has loaded (a list selects its person), so
+    auditing a page costs no query per row; anything else is resolved as a view would be."""
+    if obj._meta.label == "referrals.Individual":
+        return [str(obj.pk)]
+    for path in ("individual_id", "registration.individual_id", "referral.individual_id"):
+        holder: Any = obj
+        for part in path.split(".")[:-1]:
+            holder = getattr(holder, f"{part}_id", None) and getattr(holder, part)
+        value = getattr(holder, path.rsplit(".", 1)[-1], None) if holder else None
+        if value is not None:
+            return [str(value)]
+    return _subject_ids(obj)
+
+
+def audit_list(
+    request_or_user: Any, *, what: str, shown: Iterable[Model], search: Mapping[str, Any] | None = None
+) -> AuditEvent:
+    """Record that someone listed or searched records about people: what they asked for (``search``: the
+    query string as typed, filters, sort and page) and who was shown (``shown``: the page of records, each
+    resolved to the people it is about). One row per page shown, with ``details.individual_ids`` so
+    "who saw this person" can include lists, and ``people_shown`` for "how many"."""
+    actor, address = _actor_and_address(request_or_user)
+    people = sorted({subject for obj in shown for subject in _people_listed(obj)})
+    details: dict[str, Any] = {
+        "what": what,
+        "search": {
+            key: str(value)[:200]
+            for key, value in (search or {}).items()
+            if value not in ("", None) and key != "csrfmiddlewaretoken"
+        },
+        "people_shown": len(people),
+        "individual_ids": people,
+    }
+    if isinstance(request_or_user, HttpRequest):
+        details["path"] = request_or_user.path[:200]
+    return audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="list",
+        object_id=what[:64],
+        area_id=getattr(actor, "area_id", None),
+        details=details,
+        ip_address=address,
     )
 
 

@@ -15,7 +15,7 @@ from django.db import models
 from django.http import HttpResponse
 
 from mappa_workflow import permissions
-from mappa_workflow.admin_scoping import ScopedAdminMixin, scoped, via
+from mappa_workflow.admin_scoping import ScopedAdminMixin, ScopedInlineMixin, scoped, via
 from mappa_workflow.exceptions import NotPermitted, WorkflowError
 
 from . import services
@@ -58,7 +58,7 @@ def _run_each(
         modeladmin.message_user(request, f"{label}: {done} done", messages.SUCCESS)
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ScopedInlineMixin, admin.TabularInline):
     extra = 0
     can_delete = False
 

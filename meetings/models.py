@@ -252,11 +252,17 @@ class MeetingReschedule(models.Model):
 
 
 class Invitation(models.Model):
-    """An agency invited to a meeting, and why: the core panel or a need of a case on the agenda."""
+    """An agency invited to a meeting, and why: the core panel or a need of a case on the agenda.
+
+    ``reason`` never names a person: for a case need it is the need alone ("In custody") and ``need`` says
+    which, so the people who have it are named only when the invitation is read, from the agenda as it is
+    then and as far as the reader may see it (``meetings.selectors.invitations_as_seen_by``).
+    """
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=200)
+    need = models.CharField(max_length=20, choices=PanelCondition.choices, blank=True)
 
     class Meta:
         ordering = ["agency__name"]

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from mappa_workflow.models import Agency, AgencyType, Area, AreaSettings
+from mappa_workflow import permissions
+from mappa_workflow.models import Agency, AgencyType, Area, AreaSettings, User
 from mappa_workflow.working_days import add_working_days
 from referrals.models import Individual, Location, Referral, Registration, RegistrationPeriod, RegistrationStatus
 
@@ -282,10 +283,22 @@ CORE_PANEL = "Core panel"
 
 @dataclass(frozen=True)
 class InvitationPreview:
-    """An agency a meeting invites and why: the core panel, or a need of named cases."""
+    """An agency a meeting invites and why: the core panel, or a need of named cases.
+
+    ``reason`` names the cases (for the co-ordinator checking the meeting they are scheduling, who chose
+    them); what is stored is ``stored_reason`` and ``need``, which name nobody.
+    """
 
     agency: Agency
     reason: str
+    stored_reason: str
+    need: str = ""
+
+
+def _need_reason(need: str, people: Sequence[str]) -> str:
+    """ "In custody: SMITH, John; ..." (the need alone when no one the reader may see has it)."""
+    label = CASE_NEED_REASONS[PanelCondition(need)]
+    return f"{label}: {'; '.join(people)}"[:200] if people else label
 
 
 def case_needs(
@@ -335,7 +348,7 @@ def invitations_preview(
         by_condition.setdefault(membership.condition, []).append(membership.agency)
     wanted: dict[int, InvitationPreview] = {}
     for agency in by_condition.get(PanelCondition.ALWAYS, []):
-        wanted[agency.pk] = InvitationPreview(agency, CORE_PANEL)
+        wanted[agency.pk] = InvitationPreview(agency, CORE_PANEL, CORE_PANEL)
     for condition, people in case_needs(on=on, registrations=registrations, referrals=referrals).items():
         if not people:
             continue
@@ -346,6 +359,48 @@ def invitations_preview(
             )
             agencies = [default] if default else []
         for agency in agencies:
-            reason = f"{CASE_NEED_REASONS[condition]}: {'; '.join(people)}"[:200]
-            wanted.setdefault(agency.pk, InvitationPreview(agency, reason))
+            preview = InvitationPreview(
+                agency, _need_reason(condition, people), CASE_NEED_REASONS[condition], need=condition
+            )
+            wanted.setdefault(agency.pk, preview)
     return list(wanted.values())
+
+
+@dataclass(frozen=True)
+class InvitationAsSeen:
+    """An invitation with its reason as one reader may see it (``str`` as the minutes print it)."""
+
+    agency: Agency
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.agency} ({self.reason})"
+
+
+def invitations_as_seen_by(meeting: Meeting, user: User | None) -> list[InvitationAsSeen]:
+    """The meeting's invitations, each case need naming the people on the agenda *now* who have it and whom
+    ``user`` may see (``permissions.visible_agenda_items``). ``user=None`` names nobody: for text every reader
+    of an agency inbox gets (emails, calendar invitations). Composed at read time, so a case taken off the
+    agenda, or one that becomes Category 4, is never named from a stale copy (three queries)."""
+    invitations = list(meeting.invitations.all())
+    needs: dict[PanelCondition, list[str]] = {}
+    if user is not None and any(i.need for i in invitations):
+        items = list(
+            permissions.visible_agenda_items(user, AgendaItem.objects.filter(meeting_id=meeting.pk)).select_related(
+                "registration__individual", "referral__individual"
+            )
+        )
+        needs = case_needs(
+            on=meeting.meeting_date,
+            registrations=[i.registration for i in items if i.registration is not None],
+            referrals=[i.referral for i in items if i.referral is not None],
+        )
+    return [
+        InvitationAsSeen(
+            invitation.agency,
+            _need_reason(invitation.need, needs.get(PanelCondition(invitation.need), []))
+            if invitation.need
+            else invitation.reason,
+        )
+        for invitation in invitations
+    ]

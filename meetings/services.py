@@ -235,7 +235,7 @@ def _invite(meeting: Meeting) -> list[Invitation]:
     existing = set(meeting.invitations.values_list("agency_id", flat=True))
     return Invitation.objects.bulk_create(
         [
-            Invitation(meeting=meeting, agency=invite.agency, reason=invite.reason)
+            Invitation(meeting=meeting, agency=invite.agency, reason=invite.stored_reason, need=invite.need)
             for invite in preview
             if invite.agency.pk not in existing
         ]
@@ -506,9 +506,9 @@ def meeting_remove_case(*, actor: User | None, meeting: Meeting, item: AgendaIte
         )
         if current is None:
             raise WorkflowError({"agenda_item": "That case has already been taken off the agenda"})
-        person = str(current.individual)
+        # The row names no one: an audit trail is read by people the case may be hidden from (Category 4).
         details = {
-            "removed_case": person,
+            "individual": str(current.individual.pk) if current.individual else None,
             "registration": str(current.registration_id) if current.registration_id else None,
             "referral": str(current.referral_id) if current.referral_id else None,
             "kind": current.kind,
@@ -520,7 +520,7 @@ def meeting_remove_case(*, actor: User | None, meeting: Meeting, item: AgendaIte
             actor=actor,
             action=AuditAction.CHANGE,
             obj=locked,
-            reason=f"{person} taken off the agenda: {reason}",
+            reason=f"Case taken off the agenda: {reason}",
             details=details,
         )
         _announce(signals.meeting_updated, meeting_id=locked.pk, actor_id=_actor_id(actor))

@@ -1,8 +1,11 @@
 """Read-only views of the outbox and exports, so operations can see what waits, what failed and why."""
 
 from django.contrib import admin, messages
+from django.db.models import Q
 
 from mappa_workflow.exceptions import WorkflowError
+from mappa_workflow.models import Agency
+from mappa_workflow.permissions import is_administrator, is_counter_terrorism_cleared
 
 from .models import ExportJob, MessageStatus, OutboxMessage
 from .outbox import outbox_retry
@@ -26,6 +29,20 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     search_fields = ("recipient_email", "subject", "dedupe_key")
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
     actions = ["try_again"]
+
+    def get_queryset(self, request):
+        """A message addressed to a person was composed for what they may see: staff read the messages of
+        their own area (administrators, every area), and a cleared recipient's only with clearance."""
+        rows = super().get_queryset(request)
+        user = request.user
+        if not is_counter_terrorism_cleared(user):
+            rows = rows.exclude(recipient__counter_terrorism_cleared=True)
+        if not is_administrator(user):
+            inboxes = Agency.objects.filter(area_id=user.area_id).exclude(email="").values("email")
+            rows = rows.filter(
+                Q(recipient__area_id=user.area_id) | Q(recipient__isnull=True, recipient_email__in=inboxes)
+            )
+        return rows
 
     @admin.action(description="Try the selected failed messages again")
     def try_again(self, request, queryset):

@@ -221,8 +221,24 @@ def _coordinator_picture(area: Area, today: dt.date, horizon: dt.date) -> dict[s
     }
 
 
-def _to_coordinators(area: Area, kind: str, key: str, period: str, email: RenderedEmail) -> int:
-    """One copy of ``email`` to each co-ordinator of ``area``, once per ``period``."""
+def coordinator_picture_as_seen_by(user: User, picture: dict[str, Any]) -> dict[str, Any]:
+    """The co-ordinator's picture with only the cases ``user`` may see (a Category 4 case needs clearance):
+    each co-ordinator's alert and digest is composed for them at render time, never one copy for all."""
+    from referrals.models import Registration
+
+    cases = [r.pk for name in ("first_meetings", "reviews") for r in picture[name]]
+    visible = set(
+        permissions.visible_registrations(user, Registration.objects.filter(pk__in=cases)).values_list("pk", flat=True)
+    )
+    return {
+        **picture,
+        "first_meetings": [r for r in picture["first_meetings"] if r.pk in visible],
+        "reviews": [r for r in picture["reviews"] if r.pk in visible],
+    }
+
+
+def _to_coordinators(area: Area, kind: str, key: str, period: str, template: str, picture: dict[str, Any]) -> int:
+    """To each co-ordinator of ``area``, once per ``period``, ``template`` rendered with the picture as they may see it."""
     added = 0
     for user in selectors.coordinators(area):
         added += bool(
@@ -231,7 +247,7 @@ def _to_coordinators(area: Area, kind: str, key: str, period: str, email: Render
                 recipient_email=user.email,
                 recipient_id=user.pk,
                 dedupe_key=f"{key}:{user.pk}:{period}",
-                email=email,
+                email=render_email(template, coordinator_picture_as_seen_by(user, picture)),
                 payload={"area_id": area.pk, "period": period},
             )
         )
@@ -247,8 +263,9 @@ def coordinator_alerts_send(*, today: dt.date | None = None) -> int:
         picture = _coordinator_picture(area, today, due_soon_until(today, selectors.due_soon_days(area)))
         if not (picture["first_meetings"] or picture["reviews"] or picture["minutes"]):
             continue
-        email = render_email("coordinator_alert", picture)
-        added += _to_coordinators(area, MessageKind.COORDINATOR_ALERT, "coordinator-alert", today.isoformat(), email)
+        added += _to_coordinators(
+            area, MessageKind.COORDINATOR_ALERT, "coordinator-alert", today.isoformat(), "coordinator_alert", picture
+        )
     return added
 
 
@@ -268,8 +285,9 @@ def weekly_digest_send(*, today: dt.date | None = None) -> int:
         picture["actions_overdue"] = sum(len(v["overdue"]) for v in by_agency.values())
         picture["actions_due"] = sum(len(v["due"]) for v in by_agency.values())
         picture["week"] = f"{year}-W{week:02d}"
-        email = render_email("weekly_digest", picture)
-        added += _to_coordinators(area, MessageKind.WEEKLY_DIGEST, "weekly-digest", picture["week"], email)
+        added += _to_coordinators(
+            area, MessageKind.WEEKLY_DIGEST, "weekly-digest", picture["week"], "weekly_digest", picture
+        )
     return added
 
 

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from mappa_workflow import permissions
-from mappa_workflow.admin_scoping import ScopedAdminMixin, scoped
+from mappa_workflow.admin_scoping import ScopedAdminMixin, ScopedInlineMixin, scoped
 from mappa_workflow.exceptions import NotPermitted, WorkflowError
 from mappa_workflow.models import Agency
 
@@ -30,7 +30,7 @@ from .models import (
 )
 
 
-class AliasInline(admin.TabularInline):
+class AliasInline(ScopedInlineMixin, admin.TabularInline):
     model = Alias
     extra = 0
 
@@ -53,7 +53,7 @@ class IndividualAdmin(ScopedAdminMixin, admin.ModelAdmin):
         obj.pk = saved.pk
 
 
-class PeriodInline(admin.TabularInline):
+class PeriodInline(ScopedInlineMixin, admin.TabularInline):
     model = RegistrationPeriod
     extra = 0
     can_delete = False

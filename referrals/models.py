@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from mappa_workflow.models import Agency, Area, User
+from mappa_workflow.validators import refuse_hidden_characters
 
 from .identifiers import ndelius_validator, pnc_validator, telephone_validator, visor_validator
 
@@ -78,8 +79,8 @@ class Individual(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="individuals")
-    given_names = models.CharField(max_length=100)
-    family_name = models.CharField(max_length=100)
+    given_names = models.CharField(max_length=100, validators=[refuse_hidden_characters])
+    family_name = models.CharField(max_length=100, validators=[refuse_hidden_characters])
     date_of_birth = models.DateField()
     gender = models.CharField(max_length=20, choices=Gender.choices)
     ethnicity_as_stated = models.CharField(max_length=100, blank=True, help_text="In the person's own words.")
@@ -88,9 +89,13 @@ class Individual(models.Model):
     area_of_closest_links = models.CharField(
         max_length=200, blank=True, help_text="Where the person has closest links when there is no fixed abode."
     )
-    visor_reference = models.CharField(max_length=20, blank=True, validators=[visor_validator])
-    pnc_reference = models.CharField(max_length=20, blank=True, validators=[pnc_validator])
-    ndelius_reference = models.CharField(max_length=20, blank=True, validators=[ndelius_validator])
+    visor_reference = models.CharField(
+        max_length=20, blank=True, validators=[refuse_hidden_characters, visor_validator]
+    )
+    pnc_reference = models.CharField(max_length=20, blank=True, validators=[refuse_hidden_characters, pnc_validator])
+    ndelius_reference = models.CharField(
+        max_length=20, blank=True, validators=[refuse_hidden_characters, ndelius_validator]
+    )
     children_linked = models.BooleanField(default=False, help_text="Children live with or are linked to the person.")
     is_synthetic = models.BooleanField(default=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -137,7 +142,7 @@ class Individual(models.Model):
 
 class Alias(models.Model):
     individual = models.ForeignKey(Individual, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[refuse_hidden_characters])
 
     class Meta:
         verbose_name_plural = "aliases"

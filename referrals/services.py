@@ -9,6 +9,7 @@ Views, API views, admin actions and management commands all call these functions
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,6 +23,7 @@ from mappa_workflow.audit import audit_record
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import Agency, AgencyType, Area, AreaSettings, AuditAction, User
 from mappa_workflow.services_base import apply_transition, lock_for_change, require_not_future, require_text
+from mappa_workflow.validators import hidden_character
 from mappa_workflow.working_days import add_working_days
 from notifications.outbox import outbox_enqueue
 
@@ -75,6 +77,18 @@ def _validate_individual(individual: Individual) -> None:
     _clean(individual)
 
 
+def _checked_aliases(aliases: Iterable[str]) -> set[str]:
+    """The aliases to keep, each a name a reader can see (raises naming ``aliases``)."""
+    wanted = {a.strip() for a in aliases if a.strip()}
+    for alias in sorted(wanted):
+        found = hidden_character(alias)
+        if found is not None:
+            raise WorkflowError(
+                {"aliases": f"Remove the hidden or control character ({found}) from the alias {alias!r}"}
+            )
+    return wanted
+
+
 def individual_create(
     *, actor: User | None, area: Area, aliases: list[str] | tuple[str, ...] = (), **fields: Any
 ) -> Individual:
@@ -85,9 +99,10 @@ def individual_create(
         raise TypeError(f"Unknown individual fields: {sorted(unknown)}")
     individual = Individual(area=area, **fields)
     _validate_individual(individual)
+    wanted = _checked_aliases(aliases)
     with transaction.atomic():
         individual.save(force_insert=True)
-        for name in {a.strip() for a in aliases if a.strip()}:
+        for name in wanted:
             Alias.objects.create(individual=individual, name=name)
         audit_record(actor=actor, action=AuditAction.CREATE, obj=individual)
     return individual
@@ -100,6 +115,7 @@ def individual_update(
     unknown = set(fields) - set(INDIVIDUAL_FIELDS)
     if unknown:
         raise TypeError(f"Unknown individual fields: {sorted(unknown)}")
+    checked = None if aliases is None else _checked_aliases(aliases)
     with transaction.atomic():
         locked = Individual.objects.select_for_update().get(pk=individual.pk)
         changed = [name for name, value in fields.items() if getattr(locked, name) != value]
@@ -108,8 +124,8 @@ def individual_update(
         _validate_individual(locked)
         if changed:
             locked.save(update_fields=changed)
-        if aliases is not None:
-            wanted = {a.strip() for a in aliases if a.strip()}
+        if checked is not None:
+            wanted = checked
             existing = set(locked.aliases.values_list("name", flat=True))
             locked.aliases.filter(name__in=existing - wanted).delete()
             Alias.objects.bulk_create([Alias(individual=locked, name=n) for n in wanted - existing])
@@ -715,6 +731,18 @@ def _next_reference(area: Area) -> str:
     return f"{prefix}{number:05d}"
 
 
+def _check_refers_for_own_agency(actor: User, agency: Agency) -> None:
+    """A practitioner refers for their own agency: a referral in another agency's name would give that
+    agency sight of the person and take it from their own. Co-ordinators (and administrators) may record a
+    referral for any agency of the person's area, as when one arrives on paper."""
+    if permissions.is_coordinator(actor) or permissions.is_administrator(actor):
+        return
+    if agency.pk != actor.agency_id:
+        raise WorkflowError(
+            {"referring_agency": f"You can refer only for your own agency ({actor.agency or 'none recorded'})"}
+        )
+
+
 def referral_create(
     *, actor: User, individual: Individual, referring_agency: Agency | None = None, **answers: Any
 ) -> Referral:
@@ -727,6 +755,7 @@ def referral_create(
     agency = referring_agency or actor.agency
     if agency is None:
         raise WorkflowError({"referring_agency": "Select the referring agency"})
+    _check_refers_for_own_agency(actor, agency)
     if agency.area_id != individual.area_id:
         raise WorkflowError({"referring_agency": f"The referring agency must be an agency of {individual.area}"})
     answers.setdefault("referring_officer_name", actor.get_full_name())

@@ -86,7 +86,7 @@ RULES: dict[str, Rule] = {
     "web:meeting_schedule": Rule(CASE_MANAGERS | {"other_area"}),
     "web:meeting_schedule_cases": Rule(CASE_MANAGERS | {"other_area"}),
     "web:meeting_schedule_check": Rule(CASE_MANAGERS | {"other_area"}),
-    "web:meeting_detail": Rule(CASE_MANAGERS, kwargs="meeting"),
+    "web:meeting_detail": Rule(CASE_MANAGERS | INVOLVED, kwargs="meeting"),  # read-only for the invited, as the API
     "web:meeting_attendance": Rule(CASE_MANAGERS, kwargs="meeting"),
     "web:meeting_minutes_pdf": Rule(CASE_MANAGERS, kwargs="meeting"),
     "web:meeting_case_minutes": Rule(CASE_MANAGERS, kwargs="item"),

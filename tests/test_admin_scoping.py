@@ -97,3 +97,18 @@ def test_the_admin_changes_a_registrations_lead_agency_through_the_service(clien
     assert done.status_code == 302
     assert registration.periods.get(end_date__isnull=True).lead_agency == police
     assert AuditEvent.objects.filter(object_id=str(registration.pk), action="change", reason="Police now lead").exists()
+
+
+def test_admin_lists_of_people_are_audited_and_a_cleared_users_searches_are_kept_from_the_uncleared(client):
+    referral = factories.submitted_referral()
+    cleared = staff(factories.coordinator(counter_terrorism_cleared=True))
+    factories.verify_client(client, cleared)
+    assert client.get(reverse("admin:referrals_individual_changelist"), {"q": "Canarysearch-Typed"}).status_code == 200
+    row = AuditEvent.objects.get(object_type="list")
+    assert row.details["search"] == {"q": "Canarysearch-Typed"} and row.actor == cleared
+    assert row.details["individual_ids"] == []
+    factories.verify_client(client, staff(factories.UserFactory(roles=["administrator"])))
+    audit = client.get(reverse("admin:mappa_workflow_auditevent_changelist")).content.decode()
+    assert f"/{row.pk}/change/" not in audit
+    assert client.get(reverse("admin:mappa_workflow_auditevent_change", args=[row.pk])).status_code == 302
+    assert referral.individual_id  # the uncleared administrator still reads the rest of the trail

@@ -164,3 +164,50 @@ def test_services_record_creates_and_transitions_so_the_whole_journey_is_in_the_
     assert actions == [("create", ""), ("transition", "submit"), ("transition", "accept_at_level_2")]
     export = audit_export(referral.referring_officer, what="referral summary")
     assert AuditEvent.objects.order_by("-id").first() == export
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists and searches that show people (issue 13): who searched for what, and how many were shown
+# ---------------------------------------------------------------------------------------------
+
+
+def _list_rows():
+    return AuditEvent.objects.filter(action=AuditAction.VIEW, object_type="list")
+
+
+@pytest.mark.parametrize(
+    ("route", "api", "query"),
+    [
+        ("web:case_list", False, "q"),
+        ("web:referral_list", False, "q"),
+        ("web:action_list", False, "q"),
+        ("web:referral_find", False, "q"),
+        ("api:individual-list", True, "search"),
+        ("api:referral-list", True, "search"),
+        ("api:action-list", True, "search"),
+    ],
+)
+def test_a_list_or_search_of_people_records_who_searched_for_what_and_who_was_shown(client, route, api, query):
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    cache.clear()
+    action = factories.risk_action()
+    person = action.registration.individual
+    coordinator = factories.coordinator() if not route.endswith("find") else factories.practitioner()
+    if api:
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {factories.api_token(coordinator)}"
+    else:
+        factories.verify_client(client, coordinator)
+    if route == "web:referral_find":
+        coordinator = factories.practitioner(AgencyType.PROBATION)
+        factories.verify_client(client, coordinator)
+        person = action.registration.individual.referrals.get().individual
+    response = client.get(reverse(route), {query: person.family_name})
+    assert response.status_code == 200
+    row = _list_rows().get()
+    assert row.actor == coordinator
+    assert row.details["search"][query] == person.family_name
+    assert row.details["people_shown"] == len(row.details["individual_ids"])
+    if route != "web:referral_find":
+        assert row.details["individual_ids"] == [str(person.pk)]

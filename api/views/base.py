@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.schemas.inspectors import ViewInspector
 from rest_framework.throttling import BaseThrottle
 
-from mappa_workflow.audit import audit_view
+from mappa_workflow.audit import audit_list, audit_view
 
 from ..access import ApiAnonRateThrottle, ApiUserRateThrottle, SeesCases
 from ..filters import QueryParameterBackend
@@ -63,6 +63,15 @@ class CaseViewSet(ApiMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, SeesCases]
     lookup_field = "pk"
     lookup_value_converter = "uuid"
+    lists_people = True  # a page of the list is audited as a view of the people on it (audit_list)
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        if self.lists_people and page is not None:
+            audit_list(
+                self.request._request, what=f"api {self.basename} list", shown=page, search=self.request.query_params
+            )
+        return page
 
     def get_object(self) -> Any:
         # Filters are for lists: a detail or a transition finds the record among those visible only.

@@ -52,6 +52,7 @@ class MeetingViewSet(mixins.ListModelMixin, CaseViewSet):
 
     queryset = Meeting.objects.none()  # for the schema; get_queryset applies the rules
     serializer_class = MeetingSerializer
+    lists_people = False  # the list names no one: dates, chairs and numbers of cases
     filterset_class = MeetingFilter
 
     def get_queryset(self) -> QuerySet[Meeting]:
@@ -72,7 +73,9 @@ class MeetingViewSet(mixins.ListModelMixin, CaseViewSet):
         all_items = list(meeting.agenda_items.all())
         meeting.case_count = len(all_items)  # type: ignore[attr-defined]  # as the list's Count annotation counts them
         items = [item for item in all_items if item.pk in visible]
-        return Response(MeetingDetailSerializer(meeting, context={"agenda_items": items}).data, status=code)
+        return Response(
+            MeetingDetailSerializer(meeting, context={"agenda_items": items, "request": request}).data, status=code
+        )
 
     @extend_schema(responses={200: MeetingDetailSerializer})
     def retrieve(self, request: Request, pk: Any = None) -> Response:

@@ -12,6 +12,7 @@ from mappa_workflow.audit import audit_trail_for
 from mappa_workflow.models import AgencyType
 from meetings import services as meeting_services
 from meetings.models import Attendance, DisclosureDecision, Meeting
+from meetings.selectors import invitations_as_seen_by
 from referrals.models import RegistrationPeriod
 from tests import factories
 
@@ -51,7 +52,7 @@ def test_the_check_step_shows_each_agency_and_why_and_an_added_agency_is_invited
     assert "Added by you: Benefit sanctions" in client.get(url).content.decode()
     client.post(url)
     meeting = Meeting.objects.get()
-    reasons = {i.agency_id: i.reason for i in meeting.invitations.all()}
+    reasons = {i.agency.pk: i.reason for i in invitations_as_seen_by(meeting, meeting.created_by)}
     assert reasons[dwp.pk] == "Added by the co-ordinator: Benefit sanctions"
     assert reasons[factories.agency(registration.area, AgencyType.YOUTH_JUSTICE).pk] == f"Under 18: {young}"
 

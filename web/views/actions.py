@@ -23,7 +23,7 @@ from .. import selectors
 from ..access import can_manage_cases, can_see_cases, page
 from ..forms import ActionUpdateForm
 from ..forms_base import apply_workflow_error
-from .common import page_links, paginate, sort_links, sort_queryset
+from .common import page_links, paginate_people, sort_links, sort_queryset
 
 FILTERS = [("overdue", "Overdue"), ("due_soon", "Due soon"), ("open", "All open"), ("done", "Done"), ("all", "All")]
 
@@ -66,7 +66,7 @@ def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         },
         "due",
     )
-    page_obj = paginate(request, qs)
+    page_obj = paginate_people(request, qs, what="action list")
     return render(
         request,
         "web/actions/list.html",

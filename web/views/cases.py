@@ -21,7 +21,7 @@ from .. import selectors
 from ..access import can_see_cases, page
 from ..forms import LevelChangeForm, LifeEventForm
 from ..forms_base import apply_workflow_error
-from .common import page_links, paginate, sort_links, sort_queryset
+from .common import page_links, paginate_people, sort_links, sort_queryset
 
 
 def _active_registrations() -> Prefetch:
@@ -48,7 +48,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {"name": ("family_name", "given_names", "pk"), "born": ("date_of_birth", "pk"), "added": ("created_at", "pk")},
         "name",
     )
-    page_obj = paginate(request, qs)
+    page_obj = paginate_people(request, qs, what="case list")
     return render(
         request,
         "web/cases/list.html",

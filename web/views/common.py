@@ -10,6 +10,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from mappa_workflow.audit import audit_list
+
 PAGE_SIZE = 25
 
 
@@ -29,6 +31,13 @@ def sort_queryset(
 
 def paginate(request: HttpRequest, qs: Any, per_page: int = PAGE_SIZE) -> Page:
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+def paginate_people(request: HttpRequest, qs: Any, *, what: str) -> Page:
+    """A page of a list of records about people, audited: who asked for what, and who was shown."""
+    page_obj = paginate(request, qs)
+    audit_list(request, what=what, shown=page_obj.object_list, search=request.GET)
+    return page_obj
 
 
 def sort_links(request: HttpRequest, current: str, columns: Mapping[str, str]) -> list[dict[str, Any]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -39,7 +38,7 @@ from meetings.models import (
 )
 from referrals.models import Referral, Registration
 
-from ..access import can_manage_cases, page
+from ..access import can_manage_cases, can_see_cases, page
 from ..forms import (
     OBSERVER_NO_AGENCY,
     AttendanceRowForm,
@@ -58,15 +57,18 @@ SESSION_KEY = "web.schedule_meeting"
 DRAFT_STATES = (MeetingState.HELD, MeetingState.MINUTES_DRAFTED)  # minutes can still change
 
 
-def _meeting(request: AuthenticatedHttpRequest, pk: Any, *, page: bool = False) -> Meeting:
-    """The meeting with its agenda, minutes and actions (``page``: only what the meeting page shows)."""
+def _meeting(request: AuthenticatedHttpRequest, pk: Any, *, page: bool = False, manage: bool = True) -> Meeting:
+    """The meeting with its agenda, minutes and actions (``page``: only what the meeting page shows).
+
+    ``manage=False`` is for the meeting page alone, which everyone holding ``meetings.view_meeting`` reads
+    (the same rule as the API's meeting detail); every other meeting page runs the meeting."""
     try:
         meeting = (meeting_selectors.meeting_page if page else meeting_selectors.meeting_detail)(pk)
     except Meeting.DoesNotExist as exc:
         raise Http404 from exc
     if not permissions.has_perm(request.user, "meetings.view_meeting", meeting):
         raise Http404
-    if not permissions.has_perm(request.user, "meetings.manage_meeting", meeting):
+    if manage and not permissions.has_perm(request.user, "meetings.manage_meeting", meeting):
         raise PermissionDenied("Only the area's co-ordinator or chair can run its meetings")
     return meeting
 
@@ -80,18 +82,6 @@ def _visible_items(request: AuthenticatedHttpRequest, meeting: Meeting) -> list[
         )
     )
     return [item for item in meeting.agenda_items.all() if item.pk in visible]
-
-
-def _hidden_names(meeting: Meeting, visible: list[AgendaItem]) -> list[str]:
-    shown = {item.pk for item in visible}
-    return [str(item.individual) for item in meeting.agenda_items.all() if item.pk not in shown]
-
-
-def _redact(text: str, names: list[str]) -> str:
-    """An invitation's reason names the cases that needed the agency: leave out those the user may not see."""
-    for name in names:
-        text = text.replace(name, "a case you are not cleared to see")
-    return text
 
 
 def _audit_agenda(request: AuthenticatedHttpRequest, meeting: Meeting, visible: list[AgendaItem], *, what: str) -> None:
@@ -480,14 +470,18 @@ def _attendance_forms(meeting: Meeting, data: Any = None) -> list[tuple[Agency, 
 
 def _detail_context(request: AuthenticatedHttpRequest, meeting: Meeting) -> dict[str, Any]:
     items = _visible_items(request, meeting)
-    hidden = _hidden_names(meeting, items)
+    hidden = len(meeting.agenda_items.all()) - len(items)
+    can_manage = permissions.has_perm(request.user, "meetings.manage_meeting", meeting)
     return {
-        "can_change_agenda": meeting.state == MeetingState.SCHEDULED,
+        "can_manage": can_manage,
+        "can_change_agenda": can_manage and meeting.state == MeetingState.SCHEDULED,
         "minutes_in_draft": meeting.state in DRAFT_STATES,
         "meeting": meeting,
         "agenda": items,
-        "hidden_cases": len(hidden),
-        "invitations": [(i.agency.name, _redact(i.reason, hidden)) for i in meeting.invitations.all()],
+        "hidden_cases": hidden,
+        "invitations": [
+            (i.agency.name, i.reason) for i in meeting_selectors.invitations_as_seen_by(meeting, request.user)
+        ],
         "has_minutes": meeting.state in (*DRAFT_STATES, MeetingState.MINUTES_APPROVED),
         "attendance": meeting.attendance.all(),
         "gaps": meeting_services.attendance_gaps(meeting) if meeting.state == MeetingState.MINUTES_DRAFTED else [],
@@ -495,18 +489,14 @@ def _detail_context(request: AuthenticatedHttpRequest, meeting: Meeting) -> dict
     }
 
 
-@page(can_manage_cases)
+@page(can_see_cases)
 def meeting_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
-    meeting = _meeting(request, pk, page=True)
+    """The meeting: run by the co-ordinator and chair; read by the practitioners of the agencies invited to
+    it (or that attended), as the API's meeting detail is (docs/security.md, "One rule")."""
+    meeting = _meeting(request, pk, page=True, manage=False)
     context = _detail_context(request, meeting)
     _audit_agenda(request, meeting, context["agenda"], what="meeting page")
     return render(request, "web/meetings/detail.html", context)
-
-
-@dataclass(frozen=True)
-class _Invitation:
-    agency: Agency
-    reason: str
 
 
 @page(can_manage_cases)
@@ -521,11 +511,10 @@ def meeting_minutes_pdf(request: AuthenticatedHttpRequest, pk: Any) -> HttpRespo
         messages.info(request, "There are no minutes until the meeting has taken place")
         return redirect("web:meeting_detail", pk=meeting.pk)
     items = _visible_items(request, meeting)
-    hidden = _hidden_names(meeting, items)
     shown = {item.pk for item in items}
     context = minutes_pdf.minutes_context(meeting, variant=variant)
     context["items"] = [item for item in context["items"] if item.pk in shown]
-    context["invitations"] = [_Invitation(i.agency, _redact(i.reason, hidden)) for i in context["invitations"]]
+    context["invitations"] = meeting_selectors.invitations_as_seen_by(meeting, request.user)
     from weasyprint import HTML
 
     body = HTML(string=render_to_string("meetings/pdf/minutes.html", context)).write_pdf()

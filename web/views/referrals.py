@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from mappa_workflow import permissions
-from mappa_workflow.audit import audit_view
+from mappa_workflow.audit import audit_list, audit_view
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.permissions import is_coordinator, is_practitioner, visible_referrals
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
@@ -38,7 +38,7 @@ from ..forms import (
 )
 from ..forms_base import GovukForm, apply_workflow_error
 from ..selectors import find_people
-from .common import page_links, paginate, sort_links, sort_queryset
+from .common import page_links, paginate_people, sort_links, sort_queryset
 
 can_refer = is_practitioner | is_coordinator
 
@@ -151,6 +151,8 @@ def referral_find(request: AuthenticatedHttpRequest) -> HttpResponse:
         people = find_people(
             request.user, q=search.cleaned_data["q"], date_of_birth=search.cleaned_data["date_of_birth"]
         )
+    if searched and search.is_valid():
+        audit_list(request, what="find a person to refer", shown=people, search=source)
     rows = [_person_choice(p) for p in people]
     choose = ChoosePersonForm(
         request.POST if request.method == "POST" else None, people=[(r["value"], r["label"]) for r in rows]
@@ -325,7 +327,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         },
         "-updated",
     )
-    page_obj = paginate(request, qs)
+    page_obj = paginate_people(request, qs, what="referral list")
     return render(
         request,
         "web/referrals/list.html",

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0003_category_4_indexes'),
+        ('referrals', '0004_names_and_references_refuse_hidden_characters'),
     ]
 
     operations = [
