@@ -35,7 +35,16 @@ TODAY = dt.date(2026, 5, 1)  # the year 2025/26 is over: everything in it is eit
 
 
 def compute(area: Area | None = None) -> AreaIndicators:
-    return area_indicators(area=area or factories.northamptonshire(), year=YEAR, today=TODAY)
+    found = area_indicators(area=area or factories.northamptonshire(), year=YEAR, today=TODAY)
+    for result in found.results:  # every year is the sum of its quarters, and no numerator exceeds its denominator
+        for row in result.rows:
+            quarters = [row.figures[p.key] for p in found.periods if p.key != "year"]
+            year = row.figures["year"]
+            if not year.hidden and not any(q.hidden for q in quarters):
+                assert year.numerator == sum(q.numerator for q in quarters)
+                assert year.denominator == sum(q.denominator for q in quarters)
+            assert all(0 <= f.numerator <= f.denominator for f in row.figures.values())
+    return found
 
 
 def figure(found: AreaIndicators, indicator: str, row: str, period: str = "year") -> Figure:
