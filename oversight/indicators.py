@@ -2,7 +2,7 @@
 
 Reads only: every figure comes from the records the workflow already keeps (referrals, meetings,
 attendance, risk actions), never from typed-in numbers. One query per indicator, whatever the number
-of records, plus the area's settings and targets: seven in all.
+of records, plus the area's settings and targets: eight in all.
 
 Counts that only need calendar dates (first meetings against the due date stored at acceptance,
 actions against their due date, attendance) are database aggregates. Working days cannot be counted
@@ -33,13 +33,14 @@ from meetings.models import (
     AgendaItem,
     Attendance,
     AttendanceStatus,
+    CaseMinutes,
     Meeting,
     MeetingState,
     MeetingType,
     RiskAction,
     RiskActionState,
 )
-from referrals.models import DECIDED, Referral, ReferralState
+from referrals.models import DECIDED, Referral, ReferralState, RegistrationPeriod
 from reporting import disclosure
 
 from .models import DEFAULT_TARGETS, Indicator, IndicatorTarget
@@ -247,21 +248,23 @@ def _screening(area: Area, year_periods: list[Period], target: Target, threshold
     )
 
 
-def _first_meetings(
-    area: Area, year_periods: list[Period], target: Target, threshold: int, today: dt.date
-) -> IndicatorResult:
-    first_held = (
+def _first_panel_held(registration: OuterRef, **since: Any) -> Subquery:
+    """The London date of the earliest Level 2 or 3 panel held with ``registration`` on its agenda, ``since``."""
+    return Subquery(
         AgendaItem.objects.filter(
-            registration=OuterRef("registration"),
-            meeting__meeting_type__in=PANEL_TYPES,
-            meeting__state__in=HELD_STATES,
-            meeting__starts_at__date__gte=OuterRef("decided_on"),
+            registration=registration, meeting__meeting_type__in=PANEL_TYPES, meeting__state__in=HELD_STATES, **since
         )
         .annotate(held_on=TruncDate("meeting__starts_at"))
         .values("registration")
         .annotate(first=Min("held_on"))
         .values("first")[:1]
     )
+
+
+def _first_meetings(
+    area: Area, year_periods: list[Period], target: Target, threshold: int, today: dt.date
+) -> IndicatorResult:
+    first_held = _first_panel_held(OuterRef("registration"), meeting__starts_at__date__gte=OuterRef("decided_on"))
     measured = Q(first_held__isnull=False) | Q(first_meeting_due__lt=today)
     on_time = Q(first_held__lte=F("first_meeting_due"))
     aggregates: dict[str, Any] = {}
@@ -272,9 +275,60 @@ def _first_meetings(
             aggregates[f"l{level}_{key}_all"] = Count("pk", filter=counted)
     found = (
         Referral.objects.filter(area=area, registration__isnull=False, first_meeting_due__isnull=False)
-        .annotate(first_held=Subquery(first_held))
+        .annotate(first_held=first_held)
         .aggregate(**aggregates)
     )
+    rows = _level_rows(found, year_periods, target, threshold)
+    return IndicatorResult(
+        Indicator.FIRST_MEETING,
+        Indicator.FIRST_MEETING.label,
+        "cases whose first Level 2 or 3 meeting was held on or before the first meeting's due date",
+        "cases accepted at Level 2 or 3 whose first meeting fell due in the period (and was held, or is overdue)",
+        target,
+        rows,
+    )
+
+
+def _reviews(area: Area, year_periods: list[Period], target: Target, threshold: int, today: dt.date) -> IndicatorResult:
+    """Each review date a meeting set (``CaseMinutes.next_review_date``) against the case's next panel after it."""
+    registration = OuterRef("agenda_item__registration")
+    next_held = _first_panel_held(registration, meeting__starts_at__gt=OuterRef("agenda_item__meeting__starts_at"))
+    # The level the case was managed at on the due date: none (so not counted) once it left Levels 2 and 3.
+    level_when_due = RegistrationPeriod.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("next_review_date")),
+        registration=registration,
+        start_date__lte=OuterRef("next_review_date"),
+    ).values("level")[:1]
+    measured = Q(next_held__isnull=False) | Q(next_review_date__lt=today)
+    on_time = Q(next_held__lte=F("next_review_date"))
+    aggregates: dict[str, Any] = {}
+    for level in (2, 3):
+        for key, in_period in _period_filters(year_periods, "next_review_date").items():
+            counted = Q(level_when_due=level) & in_period & measured
+            aggregates[f"l{level}_{key}_{MET}"] = Count("pk", filter=counted & on_time)
+            aggregates[f"l{level}_{key}_all"] = Count("pk", filter=counted)
+    year = year_periods[-1]
+    found = (
+        CaseMinutes.objects.filter(
+            agenda_item__meeting__area=area,
+            agenda_item__registration__isnull=False,
+            next_review_date__range=(year.start, year.end),
+        )
+        .annotate(next_held=next_held, level_when_due=Subquery(level_when_due))
+        .aggregate(**aggregates)
+    )
+    return IndicatorResult(
+        Indicator.REVIEWS,
+        Indicator.REVIEWS.label,
+        "reviews whose next Level 2 or 3 meeting about the case was held on or before the review date",
+        "review dates set by a meeting that fell in the period while the case was at Level 2 or 3 (and were met,"
+        " or have passed)",
+        target,
+        _level_rows(found, year_periods, target, threshold),
+    )
+
+
+def _level_rows(found: Mapping[str, int], year_periods: list[Period], target: Target, threshold: int) -> list[Row]:
     rows = []
     for level in (2, 3):
         counts = {}
@@ -285,14 +339,7 @@ def _first_meetings(
         rows.append(
             _row(f"Level {level}", counts, parts=(MET, MISSED), numerator_part=MET, target=target, threshold=threshold)
         )
-    return IndicatorResult(
-        Indicator.FIRST_MEETING,
-        Indicator.FIRST_MEETING.label,
-        "cases whose first Level 2 or 3 meeting was held on or before the first meeting's due date",
-        "cases accepted at Level 2 or 3 whose first meeting fell due in the period (and was held, or is overdue)",
-        target,
-        rows,
-    )
+    return rows
 
 
 def _minutes(
@@ -443,6 +490,7 @@ def area_indicators(*, area: Area, year: int, today: dt.date | None = None) -> A
     results = [
         _screening(area, year_periods, targets[Indicator.SCREENING], threshold),
         _first_meetings(area, year_periods, targets[Indicator.FIRST_MEETING], threshold, today),
+        _reviews(area, year_periods, targets[Indicator.REVIEWS], threshold, today),
         _minutes(area, year_periods, targets[Indicator.MINUTES], threshold, today, settings),
         _attendance(area, year_periods, targets[Indicator.ATTENDANCE], threshold),
         _actions(area, year_periods, targets[Indicator.ACTIONS], threshold, today),

@@ -15,6 +15,7 @@ from mappa_workflow.models import Area
 class Indicator(models.TextChoices):
     SCREENING = "screening", "Referral received to screening decision"
     FIRST_MEETING = "first_meeting", "First Level 2 or 3 meeting held within the area's timescale"
+    REVIEWS = "reviews", "Level 2 and 3 reviews held by their due date"
     MINUTES = "minutes", "Minutes approved within the area's timescale"
     ATTENDANCE = "attendance", "Attendance at Level 2 and 3 meetings"
     ACTIONS = "actions", "Risk management actions completed by their due date"
@@ -24,6 +25,7 @@ class Indicator(models.TextChoices):
 DEFAULT_TARGETS: dict[str, tuple[int, int, int | None]] = {
     Indicator.SCREENING: (90, 75, 10),
     Indicator.FIRST_MEETING: (90, 75, None),
+    Indicator.REVIEWS: (90, 75, None),
     Indicator.MINUTES: (90, 75, None),
     Indicator.ATTENDANCE: (80, 65, None),
     Indicator.ACTIONS: (85, 70, None),

@@ -74,14 +74,15 @@ def panel_held(
         return meeting_services.meeting_record_held(actor=coordinator, meeting=meeting)
 
 
-def minutes_recorded(meeting: Meeting) -> Meeting:
+def minutes_recorded(meeting: Meeting, *, next_review: dt.date | None = None) -> Meeting:
     """The attendance (:func:`tests.factories.full_attendance`) and case minutes for every case on the agenda,
     recorded on the meeting's day, and the minutes drafted."""
     with on(timezone.localtime(meeting.starts_at).date(), hour=16):
         if not meeting.attendance.exists():
             factories.full_attendance(meeting)
         for item in meeting.agenda_items.all():
-            meeting_services.case_minutes_record(actor=meeting.created_by, item=item, minutes=factories.minutes_input())
+            minutes = factories.minutes_input(next_review_date=next_review)
+            meeting_services.case_minutes_record(actor=meeting.created_by, item=item, minutes=minutes)
         return meeting_services.meeting_draft_minutes(actor=meeting.created_by, meeting=meeting)
 
 

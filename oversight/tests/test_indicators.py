@@ -11,6 +11,7 @@ from meetings import services as meeting_services
 from meetings.models import AttendanceStatus, RiskActionState
 from oversight.indicators import AreaIndicators, Figure, Rag, area_indicators
 from oversight.models import Indicator, IndicatorTarget
+from referrals import services as referral_services
 from tests import factories
 
 from .scenario import (
@@ -114,6 +115,26 @@ def test_first_meeting_not_yet_due_is_left_out_until_it_is_late():
 
     assert figure(before_due, Indicator.FIRST_MEETING, "Level 2").denominator == 0
     assert figure(after_due, Indicator.FIRST_MEETING, "Level 2").denominator == 1
+
+
+def test_review_held_on_its_due_date_is_on_time_and_one_never_held_is_late():
+    # Reviews set for Monday 1 September 2025 at panels held on 4 August.
+    on_due_date, day_late, never, left_level_2 = (accepted(dt.date(2025, 7, 1)).registration for _ in range(4))
+    for registration in (on_due_date, day_late, never, left_level_2):
+        minutes_recorded(panel_held(dt.date(2025, 8, 4), registrations=[registration]), next_review=dt.date(2025, 9, 1))
+    panel_held(dt.date(2025, 9, 1), registrations=[on_due_date])
+    panel_held(dt.date(2025, 9, 2), registrations=[day_late])
+    with on(dt.date(2025, 8, 20)):  # down to Level 1 before the review fell due: no review to count
+        referral_services.registration_change_level(
+            actor=factories.coordinator(), registration=left_level_2, level=1,
+            effective_date=dt.date(2025, 8, 20), reason="Risk reduced: managed by the lead agency alone.",
+        )  # fmt: skip
+
+    found = compute()
+
+    level_2 = figure(found, Indicator.REVIEWS, "Level 2", "q2")
+    assert (level_2.numerator, level_2.denominator) == (1, 3)
+    assert figure(found, Indicator.REVIEWS, "Level 3").denominator == 0
 
 
 def test_minutes_due_date_skips_the_bank_holiday():
@@ -222,5 +243,5 @@ def test_the_queries_do_not_grow_with_the_records(django_assert_num_queries):
     area = factories.northamptonshire()
     AreaSettings.for_area(area)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         area_indicators(area=area, year=YEAR, today=TODAY)
