@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
@@ -55,8 +55,9 @@ def panel_held(
     day: dt.date,
     *,
     level: int = 2,
-    registrations: list[Registration] = (),
-    area: Area | None = None,  # type: ignore[assignment]
+    registrations: Sequence[Registration] = (),
+    area: Area | None = None,
+    at: dt.time = dt.time(10),
 ) -> Meeting:
     area = area or factories.northamptonshire()
     with on(day):
@@ -65,7 +66,7 @@ def panel_held(
             actor=coordinator,
             area=area,
             meeting_type=f"level_{level}",
-            starts_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10)), LONDON),
+            starts_at=timezone.make_aware(dt.datetime.combine(day, at), LONDON),
             chair=factories.chair(area),
             video_link="https://video.example.invalid/mappa-panel",
             registrations=list(registrations),

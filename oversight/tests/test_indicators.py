@@ -150,6 +150,18 @@ def test_minutes_due_date_skips_the_bank_holiday():
     assert (q2.numerator, q2.denominator) == (1, 2)
 
 
+def test_a_meeting_just_after_midnight_on_1_april_belongs_to_the_new_year_in_london():
+    # 00:30 on 1 April 2025 in London is 23:30 on 31 March in UTC: the new reporting year, Q1.
+    registration = accepted(dt.date(2025, 3, 3)).registration
+    meeting = panel_held(dt.date(2025, 4, 1), at=dt.time(0, 30), registrations=[registration])
+    minutes_approved(minutes_recorded(meeting), dt.date(2025, 4, 2))
+
+    found = compute()
+
+    assert figure(found, Indicator.MINUTES, "All meetings", "q1").numerator == 1
+    assert figure(found, Indicator.ATTENDANCE, AgencyType.POLICE.label, "q1").numerator == 1
+
+
 def test_minutes_follow_the_areas_minutes_due_working_days():
     AreaSettings.objects.filter(area=factories.northamptonshire()).update(minutes_due_working_days=11)
     meeting = minutes_recorded(
