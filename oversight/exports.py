@@ -44,7 +44,9 @@ def cell(figure: Figure) -> dict[str, Any]:
         "median": SUPPRESSED
         if figure.hidden
         else (NOTHING if figure.median_working_days is None else f"{figure.median_working_days:g}"),
-        "parts": [(PART_LABELS.get(part, part), count) for part, count in figure.parts.items()],
+        "parts": [(PART_LABELS.get(part, part), count) for part, count in figure.parts.items()]
+        if figure.denominator
+        else [],
     }
 
 
