@@ -14,12 +14,19 @@ from typing import Any
 from meetings.models import AttendanceStatus
 from reporting.statistics import SUPPRESSED
 
-from .indicators import ATTENDANCE_PARTS, AreaIndicators, Figure, Rag
+from .indicators import ACTION_PARTS, ATTENDANCE_PARTS, LATE, MET, NOT_DONE, NOT_POSSIBLE, AreaIndicators, Figure, Rag
 
 NOTHING = "-"
 RAG_LABELS = {Rag.GREEN: "Green", Rag.AMBER: "Amber", Rag.RED: "Red", Rag.NONE: ""}
 RAG_TAGS = {Rag.GREEN: "govuk-tag--green", Rag.AMBER: "govuk-tag--yellow", Rag.RED: "govuk-tag--red"}
-PART_LABELS = {status.value: status.label for status in AttendanceStatus}
+PART_LABELS = {
+    **{status.value: status.label for status in AttendanceStatus},
+    MET: "On time",
+    LATE: "Late or overdue",
+    NOT_DONE: "Closed, not done by the agency",
+    NOT_POSSIBLE: "Closed, not possible (not counted)",
+}
+CSV_PARTS = [("Attendance", part) for part in ATTENDANCE_PARTS] + [("Actions", part) for part in ACTION_PARTS]
 
 
 def _count(figure: Figure, value: int) -> str:
@@ -59,7 +66,7 @@ def page_context(found: AreaIndicators) -> list[dict[str, Any]]:
             "denominator": result.denominator_text,
             "target": result.target,
             "has_median": result.indicator == "screening",
-            "has_parts": result.indicator == "attendance",
+            "has_parts": result.indicator in ("attendance", "actions"),
             "rows": [
                 {"label": row.label, "cells": [cell(row.figures[p.key]) for p in found.periods]} for row in result.rows
             ],
@@ -81,7 +88,7 @@ CSV_HEADER = [
     "Green from (%)",
     "Amber from (%)",
     "Status",
-    *[f"Attendance: {PART_LABELS[part]}" for part in ATTENDANCE_PARTS],
+    *[f"{indicator}: {PART_LABELS[part]}" for indicator, part in CSV_PARTS],
 ]
 
 
@@ -110,9 +117,9 @@ def render_csv(found: AreaIndicators) -> str:
                         RAG_LABELS[figure.status],
                         *[
                             (SUPPRESSED if figure.hidden else figure.parts.get(part, ""))
-                            if result.indicator == "attendance"
+                            if result.indicator == indicator.lower()
                             else ""
-                            for part in ATTENDANCE_PARTS
+                            for indicator, part in CSV_PARTS
                         ],
                     ]
                 )

@@ -50,6 +50,12 @@ MET = "met"
 MISSED = "missed"
 HELD_STATES = [MeetingState.HELD, MeetingState.MINUTES_DRAFTED, MeetingState.MINUTES_APPROVED]
 PANEL_TYPES = [MeetingType.LEVEL_2, MeetingType.LEVEL_3]
+# Actions: done on time; done late or still open after the due date; closed as not done by the agency;
+# and, outside the denominator, closed as not possible because circumstances changed.
+LATE = "late_or_overdue"
+NOT_DONE = "closed_not_done"
+NOT_POSSIBLE = "closed_not_possible"
+ACTION_PARTS: list[str] = [MET, LATE, NOT_DONE, NOT_POSSIBLE]
 ATTENDANCE_PARTS: list[str] = [
     AttendanceStatus.PRESENT.value,
     AttendanceStatus.APOLOGIES_WITH_REPORT.value,
@@ -149,8 +155,11 @@ class AreaIndicators:
 # ---------------------------------------------------------------------------------------------
 
 
-def _hidden_cells(counts: Mapping[tuple[str, str], int], parts: Sequence[str], threshold: int) -> set:
-    """Which (period, part) cells to hide: each period's parts sum to its total, each part's quarters to its year."""
+def _hidden_cells(
+    counts: Mapping[tuple[str, str], int], parts: Sequence[str], threshold: int, outside: Sequence[str] = ()
+) -> set:
+    """Which (period, part) cells to hide: each period's parts sum to its total, each part's quarters to its
+    year; ``outside`` parts are shown beside the figure but are not in its total."""
     quarter_keys = [key for key, _ in counts if key != YEAR]
     quarter_keys = list(dict.fromkeys(quarter_keys))
     values: dict[tuple[str, str], int] = dict(counts)
@@ -158,7 +167,7 @@ def _hidden_cells(counts: Mapping[tuple[str, str], int], parts: Sequence[str], t
     for key in [*quarter_keys, YEAR]:
         values[(key, "total")] = sum(counts[(key, part)] for part in parts)
         totals[(key, "total")] = [(key, part) for part in parts]
-    for part in parts:
+    for part in [*parts, *outside]:
         totals[(YEAR, part)] = [(key, part) for key in quarter_keys]
     return disclosure.suppress(values, totals, threshold)
 
@@ -172,13 +181,14 @@ def _row(
     target: Target,
     threshold: int,
     medians: Mapping[str, float | None] | None = None,
+    outside: Sequence[str] = (),
 ) -> Row:
-    hidden = _hidden_cells(counts, parts, threshold)
+    hidden = _hidden_cells(counts, parts, threshold, outside)
     figures = {}
     for key in dict.fromkeys(key for key, _ in counts):
         numerator = counts[(key, numerator_part)]
         denominator = sum(counts[(key, part)] for part in parts)
-        is_hidden = any((key, cell) in hidden for cell in [*parts, "total"])
+        is_hidden = any((key, cell) in hidden for cell in [*parts, *outside, "total"])
         percent = None if is_hidden or not denominator else 100 * numerator / denominator
         figures[key] = Figure(
             numerator=numerator,
@@ -186,7 +196,7 @@ def _row(
             status=target.rag(percent),
             hidden=is_hidden,
             median_working_days=None if is_hidden or medians is None else medians.get(key),
-            parts={} if is_hidden else {part: counts[(key, part)] for part in parts},
+            parts={} if is_hidden else {part: counts[(key, part)] for part in [*parts, *outside]},
         )
     return Row(label, figures)
 
@@ -421,14 +431,19 @@ def _attendance(area: Area, year_periods: list[Period], target: Target, threshol
 
 
 def _actions(area: Area, year_periods: list[Period], target: Target, threshold: int, today: dt.date) -> IndicatorResult:
-    measured = ~Q(state=RiskActionState.CLOSED_NOT_POSSIBLE) & (
-        Q(due_date__lt=today) | Q(state__in=[RiskActionState.COMPLETED, RiskActionState.CLOSED_NOT_DONE])
-    )
-    on_time = Q(state=RiskActionState.COMPLETED, completed_on__lte=F("due_date"))
-    aggregates: dict[str, Any] = {}
-    for key, in_period in _period_filters(year_periods, "due_date").items():
-        aggregates[f"{key}_{MET}"] = Count("pk", filter=in_period & measured & on_time)
-        aggregates[f"{key}_all"] = Count("pk", filter=in_period & measured)
+    finished = [RiskActionState.COMPLETED, RiskActionState.CLOSED_NOT_DONE, RiskActionState.CLOSED_NOT_POSSIBLE]
+    outcomes = {
+        MET: Q(state=RiskActionState.COMPLETED, completed_on__lte=F("due_date")),
+        LATE: Q(state=RiskActionState.COMPLETED, completed_on__gt=F("due_date"))
+        | (~Q(state__in=finished) & Q(due_date__lt=today)),
+        NOT_DONE: Q(state=RiskActionState.CLOSED_NOT_DONE),
+        NOT_POSSIBLE: Q(state=RiskActionState.CLOSED_NOT_POSSIBLE),
+    }
+    aggregates: dict[str, Any] = {
+        f"{key}_{part}": Count("pk", filter=in_period & outcome)
+        for key, in_period in _period_filters(year_periods, "due_date").items()
+        for part, outcome in outcomes.items()
+    }
     year = year_periods[-1]
     found = (
         RiskAction.objects.filter(area=area, due_date__range=(year.start, year.end))
@@ -438,28 +453,27 @@ def _actions(area: Area, year_periods: list[Period], target: Target, threshold: 
     )
     rows = []
     for row in found:
-        counts = {}
-        for period in year_periods:
-            counts[(period.key, MET)] = row[f"{period.key}_{MET}"]
-            counts[(period.key, MISSED)] = row[f"{period.key}_all"] - row[f"{period.key}_{MET}"]
+        counts = {(p.key, part): row[f"{p.key}_{part}"] for p in year_periods for part in ACTION_PARTS}
         if not any(counts.values()):
             continue
         rows.append(
             _row(
                 row["owning_agency__name"],
                 counts,
-                parts=(MET, MISSED),
+                parts=(MET, LATE, NOT_DONE),
                 numerator_part=MET,
                 target=target,
                 threshold=threshold,
+                outside=(NOT_POSSIBLE,),
             )
         )
     return IndicatorResult(
         Indicator.ACTIONS,
         Indicator.ACTIONS.label,
         "actions completed on or before their due date",
-        "risk management actions due in the period that are completed, closed as not done by the agency, or overdue"
-        " (actions closed as not possible because circumstances changed are left out)",
+        "risk management actions due in the period that are completed, closed as not done by the agency, or still"
+        " open after their due date (actions closed as not possible because circumstances changed are shown but"
+        " left out)",
         target,
         rows,
     )

@@ -225,6 +225,7 @@ def test_actions_due_on_a_bank_holiday_completed_that_day_are_on_time():
 
     police = figure(found, Indicator.ACTIONS, factories.agency(meeting.area, AgencyType.POLICE).name, "q2")
     assert (police.numerator, police.denominator) == (1, 4)
+    assert police.parts == {"met": 1, "late_or_overdue": 2, "closed_not_done": 1, "closed_not_possible": 1}
     probation = figure(found, Indicator.ACTIONS, factories.agency(meeting.area, AgencyType.PROBATION).name)
     assert (probation.numerator, probation.denominator, probation.status) == (0, 1, Rag.RED)
 
