@@ -107,6 +107,9 @@ RULES: dict[str, Rule] = {
     # Background downloads: each reader lists and asks for their own; only the requester downloads one
     "web:statistics_exports": Rule(STATISTICS | {"other_area"}),
     "web:statistics_export_download": Rule({"coordinator"}, kwargs="export"),
+    # Performance indicators (oversight): aggregates only, each reader their own area
+    "web:indicators": Rule(STATISTICS | {"other_area"}),
+    "web:indicators_csv": Rule(STATISTICS | {"other_area"}),
     # API
     "api:referral-list": Rule(CASE_MANAGERS | {"referrer"}, hidden={"invited", "uninvolved", "other_area"}),
     "api:referral-detail": Rule(CASE_MANAGERS | {"referrer"}, kwargs="referral"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import actions, cases, dashboard, home, meetings, referrals, statistics
+from .views import actions, cases, dashboard, home, indicators, meetings, referrals, statistics
 
 app_name = "web"
 
@@ -56,4 +56,7 @@ urlpatterns = [
     path("statistics/download/<slug:fmt>/", statistics.statistics_download, name="statistics_download"),
     path("statistics/exports/", statistics.export_list, name="statistics_exports"),
     path("statistics/exports/<uuid:pk>/download/", statistics.export_download, name="statistics_export_download"),
+    # Performance indicators for the SMB: aggregates only
+    path("indicators/", indicators.indicators_page, name="indicators"),
+    path("indicators/indicators.csv", indicators.indicators_csv, name="indicators_csv"),
 ]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "meetings",
     "reporting",
     "notifications",
+    "oversight",
     "web",
     "api",
 ]

@@ -72,7 +72,7 @@ def test_no_rule_stated_in_working_days_is_written_as_calendar_days():
         "mappa_workflow/working_days.py": "the helpers themselves step a day at a time",
     }
     root = Path(__file__).resolve().parents[2]
-    apps = ["mappa_workflow", "referrals", "meetings", "notifications", "reporting", "web", "api"]
+    apps = ["mappa_workflow", "referrals", "meetings", "notifications", "reporting", "oversight", "web", "api"]
     found = set()
     for app in apps:
         for path in (root / app).rglob("*.py"):
@@ -92,7 +92,7 @@ def test_today_is_always_londons_today():
     root = Path(__file__).resolve().parents[2]
     offenders = [
         path.relative_to(root).as_posix()
-        for app in ["mappa_workflow", "referrals", "meetings", "notifications", "reporting", "web", "api"]
+        for app in ["mappa_workflow", "referrals", "meetings", "notifications", "reporting", "oversight", "web", "api"]
         for path in (root / app).rglob("*.py")
         if "/tests/" not in path.as_posix()
         and re.search(r"\bdate\.today\(\)|datetime\.now\(\)|datetime\.utcnow\(\)", path.read_text())

@@ -30,6 +30,7 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
         ]
     if can_read_statistics(user):
         items.append(("Statistics", "web:statistics"))
+        items.append(("Performance", "web:indicators"))
     if can_see_cases(user) and can_manage_cases(user):
         items.append(("Actions", "web:action_list"))
     return items

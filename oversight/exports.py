@@ -1,0 +1,126 @@
+"""The indicators as the page and the CSV show them: one shape for both, so a figure on the page is the one downloaded.
+
+No database: everything comes from :func:`oversight.indicators.area_indicators`. A hidden figure shows
+as ``*``, as in the annual report (:data:`reporting.statistics.SUPPRESSED`); a period with nothing to
+measure shows as ``-``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from meetings.models import AttendanceStatus
+from reporting.statistics import SUPPRESSED
+
+from .indicators import ACTION_PARTS, ATTENDANCE_PARTS, LATE, MET, NOT_DONE, NOT_POSSIBLE, AreaIndicators, Figure, Rag
+
+NOTHING = "-"
+RAG_LABELS = {Rag.GREEN: "Green", Rag.AMBER: "Amber", Rag.RED: "Red", Rag.NONE: ""}
+RAG_TAGS = {Rag.GREEN: "govuk-tag--green", Rag.AMBER: "govuk-tag--yellow", Rag.RED: "govuk-tag--red"}
+PART_LABELS = {
+    **{status.value: status.label for status in AttendanceStatus},
+    MET: "On time",
+    LATE: "Late or overdue",
+    NOT_DONE: "Closed, not done by the agency",
+    NOT_POSSIBLE: "Closed, not possible (not counted)",
+}
+CSV_PARTS = [("Attendance", part) for part in ATTENDANCE_PARTS] + [("Actions", part) for part in ACTION_PARTS]
+
+
+def _count(figure: Figure, value: int) -> str:
+    if figure.hidden:
+        return SUPPRESSED
+    return str(value)
+
+
+def figure_text(figure: Figure) -> str:
+    if figure.hidden:
+        return SUPPRESSED
+    if not figure.denominator:
+        return NOTHING
+    return f"{figure.numerator} of {figure.denominator} ({figure.percent:g}%)"
+
+
+def cell(figure: Figure) -> dict[str, Any]:
+    return {
+        "text": figure_text(figure),
+        "rag": RAG_LABELS[figure.status],
+        "tag": RAG_TAGS.get(figure.status, ""),
+        "median": SUPPRESSED
+        if figure.hidden
+        else (NOTHING if figure.median_working_days is None else f"{figure.median_working_days:g}"),
+        "parts": [(PART_LABELS.get(part, part), count) for part, count in figure.parts.items()]
+        if figure.denominator
+        else [],
+    }
+
+
+def page_context(found: AreaIndicators) -> list[dict[str, Any]]:
+    return [
+        {
+            "indicator": result.indicator,
+            "title": result.title,
+            "numerator": result.numerator_text,
+            "denominator": result.denominator_text,
+            "target": result.target,
+            "has_median": result.indicator == "screening",
+            "has_parts": result.indicator in ("attendance", "actions"),
+            "rows": [
+                {"label": row.label, "cells": [cell(row.figures[p.key]) for p in found.periods]} for row in result.rows
+            ],
+        }
+        for result in found.results
+    ]
+
+
+CSV_HEADER = [
+    "Indicator",
+    "Breakdown",
+    "Period",
+    "From",
+    "To",
+    "Numerator",
+    "Denominator",
+    "Percentage",
+    "Median working days",
+    "Green from (%)",
+    "Amber from (%)",
+    "Status",
+    *[f"{indicator}: {PART_LABELS[part]}" for indicator, part in CSV_PARTS],
+]
+
+
+def render_csv(found: AreaIndicators) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for result in found.results:
+        for row in result.rows:
+            for period in found.periods:
+                figure = row.figures[period.key]
+                percent = figure.percent
+                writer.writerow(
+                    [
+                        result.title,
+                        row.label,
+                        period.label,
+                        period.start.isoformat(),
+                        period.end.isoformat(),
+                        _count(figure, figure.numerator),
+                        _count(figure, figure.denominator),
+                        SUPPRESSED if figure.hidden else ("" if percent is None else f"{percent:g}"),
+                        cell(figure)["median"] if result.indicator == "screening" else "",
+                        result.target.green_percent,
+                        result.target.amber_percent,
+                        RAG_LABELS[figure.status],
+                        *[
+                            (SUPPRESSED if figure.hidden else figure.parts.get(part, ""))
+                            if result.indicator == indicator.lower()
+                            else ""
+                            for indicator, part in CSV_PARTS
+                        ],
+                    ]
+                )
+    return out.getvalue()

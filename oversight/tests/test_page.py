@@ -1,0 +1,110 @@
+"""The SMB's indicators page and CSV: who may see them, that they name nobody, and their cost in queries."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from mappa_workflow.models import AgencyType, Area, AreaSettings, AuditEvent
+from oversight.models import Indicator
+from tests import factories
+
+from .scenario import YEAR, accepted, action_set, minutes_approved, minutes_recorded, on, panel_held
+
+pytestmark = pytest.mark.django_db
+
+PAGE = reverse("web:indicators") + f"?year={YEAR}"
+CSV = reverse("web:indicators_csv") + f"?year={YEAR}"
+
+
+def history(area: Area | None = None, *, individual=None) -> None:
+    """One Level 2 case with a panel, its attendance, minutes approved and an action, in Q2 of 2025/26."""
+    registration = accepted(dt.date(2025, 8, 1), area=area, individual=individual).registration
+    meeting = minutes_recorded(panel_held(dt.date(2025, 8, 22), registrations=[registration], area=area))
+    action_set(meeting, due=dt.date(2025, 9, 5))
+    minutes_approved(meeting, dt.date(2025, 9, 1))
+
+
+def signed_in(user) -> Client:
+    return factories.verify_client(Client(), user)
+
+
+@pytest.mark.parametrize("reader", [factories.smb_member, factories.lay_adviser])
+def test_smb_members_and_lay_advisers_see_figures_and_no_person(reader):
+    person = factories.unmistakable_individual(area=factories.northamptonshire())
+    history(individual=person)
+    user = reader()
+
+    response = signed_in(user).get(PAGE)
+    download = signed_in(user).get(CSV)
+
+    assert response.status_code == 200
+    for body in (response.content.decode(), download.content.decode()):
+        assert person.family_name not in body
+        assert person.given_names not in body
+        assert str(person.pk) not in body
+        for referral in person.referrals.all():
+            assert referral.reference not in body
+    assert "1 of 1 (100%)" in response.content.decode()
+    assert "Green" in response.content.decode()
+
+
+def test_another_areas_records_are_not_counted():
+    kent = Area.objects.get(slug="kent")
+    history(area=kent)
+
+    body = signed_in(factories.smb_member()).get(PAGE).content.decode()
+    kent_body = signed_in(factories.smb_member(area=kent)).get(PAGE).content.decode()
+
+    assert "1 of 1" not in body
+    assert "1 of 1 (100%)" in kent_body
+
+
+def test_the_csv_matches_the_page_and_hides_small_numbers():
+    AreaSettings.objects.filter(area=factories.northamptonshire()).update(suppression_threshold=2)
+    history()
+    user = factories.smb_member()
+
+    page = signed_in(user).get(PAGE).content.decode()
+    response = signed_in(user).get(CSV)
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert f"mappa-indicators-{YEAR}-26-northamptonshire.csv" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    first_meeting = [
+        r
+        for r in rows
+        if r["Indicator"] == Indicator.FIRST_MEETING.label and r["Breakdown"] == "Level 2" and r["Period"] == "2025/26"
+    ]
+    assert [(r["Numerator"], r["Denominator"], r["Percentage"]) for r in first_meeting] == [("*", "*", "*")]
+    assert "1 of 1" not in page
+    assert AuditEvent.objects.filter(action="export", object_id=f"indicators-{YEAR}-csv").count() == 1
+
+
+def test_practitioners_are_refused():
+    response = signed_in(factories.practitioner(AgencyType.POLICE)).get(PAGE)
+
+    assert response.status_code == 403
+
+
+def test_navigation_links_the_page_where_statistics_are_linked():
+    body = signed_in(factories.lay_adviser()).get(reverse("web:statistics")).content.decode()
+
+    assert f'href="{reverse("web:indicators")}"' in body
+
+
+def test_the_page_costs_the_same_queries_however_many_records(django_assert_max_num_queries):
+    user = factories.smb_member()
+    client = signed_in(user)
+    history()
+    with on(dt.date(2026, 5, 1)), django_assert_max_num_queries(20) as few:
+        client.get(PAGE)
+    for _ in range(3):
+        history()
+    with on(dt.date(2026, 5, 1)), django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(PAGE).status_code == 200
