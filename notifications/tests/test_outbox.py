@@ -30,7 +30,10 @@ REAL_PUBLISH = outbox.publish
 
 @pytest.fixture
 def real_publish():
-    return REAL_PUBLISH
+    """The real publish, with no pause left by an earlier test's failure (the pause is per process)."""
+    outbox.publish_resume()
+    yield REAL_PUBLISH
+    outbox.publish_resume()
 
 
 @pytest.fixture(autouse=True)
