@@ -65,7 +65,7 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
-	$(VENV)/bin/bandit -q -c pyproject.toml -r mappa_workflow referrals meetings reporting notifications api web
+	$(VENV)/bin/bandit -q -c pyproject.toml -r mappa_workflow referrals meetings reporting notifications oversight api web
 	@# --strict: a package that could not be audited is a failure. Tolerated (with a warning) only when
 	@# PyPI's vulnerability data is unreachable from this machine, so an offline run never passes silently.
 	@$(VENV)/bin/pip-audit -r requirements.txt --progress-spinner off --strict $(PIP_AUDIT_ARGS); status=$$?; \

@@ -252,7 +252,7 @@ class _Inserter:
                 prepared.append(values)
             placeholders = ", ".join(["%s"] * len(self.columns))
             # Table and column names come from the model's metadata, quoted; every value is a parameter.
-            sql = f"INSERT INTO {quote(self.table)} ({names}) VALUES ({placeholders})"  # noqa: S608
+            sql = f"INSERT INTO {quote(self.table)} ({names}) VALUES ({placeholders})"  # noqa: S608  # nosec B608
             cursor.executemany(sql, prepared)
 
 
