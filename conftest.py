@@ -2,7 +2,7 @@
 
 Without them those tests skip with a message; with CI=true a missing dependency is a failure.
 
-The clock (see docs/testing.md): ``--clock-at WHEN`` runs the whole session with the clock set to WHEN
+The clock (see docs/contributing.md, "Testing at the hard dates"): ``--clock-at WHEN`` runs the whole session with the clock set to WHEN
 (a name from tests/hard_dates.py or an ISO date-time) and ticking from there; ``--hard-dates`` runs
 every test marked ``calendar`` once at each of the hard dates, in addition to nothing else changing.
 """

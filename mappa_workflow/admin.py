@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Q
 
 from .models import Agency, Area, AreaPopulation, AreaSettings, AuditEvent, RoleAssignment, User
-from .permissions import is_counter_terrorism_cleared
+from .permissions import has_perm, is_counter_terrorism_cleared
 
 
 class AgencyInline(admin.TabularInline):
@@ -80,9 +81,14 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ("object_id", "actor_label")
 
     def get_queryset(self, request):
-        # A list row keeps the search as typed: what a cleared user searched for may be a Category 4 name.
+        # A list row keeps the search as typed, which may be a person's name: staff of an area read their
+        # area's trail (and their own rows); only administrators read every area's. What a cleared user
+        # searched for may be a Category 4 name: only the cleared read those rows.
         rows = super().get_queryset(request)
-        if is_counter_terrorism_cleared(request.user):
+        user = request.user
+        if not has_perm(user, "mappa_workflow.cross_area_access"):
+            rows = rows.filter(Q(area_id=user.area_id, area__isnull=False) | Q(actor=user))
+        if is_counter_terrorism_cleared(user):
             return rows
         return rows.exclude(object_type="list", actor__counter_terrorism_cleared=True)
 

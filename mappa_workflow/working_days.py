@@ -2,7 +2,7 @@
 
 Every rule the guidance or an area states in working days goes through this module (first
 meetings, minutes, "due soon", the scheduling window); rules stated in weeks or calendar days
-(review intervals, the weekly digest, the reporting year) do not. docs/statistics.md lists which
+(review intervals, the weekly digest, the reporting year) do not. docs/meetings.md ("Working days and calendar days") lists which
 rule is which.
 
 Bank holidays come from govuk-bank-holidays' cached data (no network). Past the end of that

@@ -112,3 +112,27 @@ def test_admin_lists_of_people_are_audited_and_a_cleared_users_searches_are_kept
     assert f"/{row.pk}/change/" not in audit
     assert client.get(reverse("admin:mappa_workflow_auditevent_change", args=[row.pk])).status_code == 302
     assert referral.individual_id  # the uncleared administrator still reads the rest of the trail
+
+
+def test_another_areas_searches_never_reach_an_area_coordinator_through_the_audit_trail(client):
+    """A Kent co-ordinator's search keeps the name as typed; Northamptonshire's staff never read it."""
+    kent_area = Area.objects.get(slug="kent")
+    kent_person = factories.unmistakable_individual(area=kent_area)
+    factories.verify_client(client, factories.coordinator(area=kent_area))
+    assert client.get(reverse("web:case_list"), {"q": kent_person.family_name}).status_code == 200
+    search = AuditEvent.objects.filter(object_type="list").latest("id")
+    assert kent_person.family_name in str(search.details)
+    client.logout()
+
+    factories.verify_client(client, staff(factories.coordinator()))
+    listing = client.get(reverse("admin:mappa_workflow_auditevent_changelist") + "?all=")
+    assert listing.status_code == 200 and kent_person.family_name not in listing.content.decode()
+    opened = client.get(reverse("admin:mappa_workflow_auditevent_change", args=[search.pk]))
+    assert opened.status_code == 302 or kent_person.family_name not in opened.content.decode()
+    client.logout()
+
+    factories.verify_client(client, staff(factories.UserFactory(roles=["administrator"])))
+    assert (
+        kent_person.family_name
+        in client.get(reverse("admin:mappa_workflow_auditevent_change", args=[search.pk])).content.decode()
+    )

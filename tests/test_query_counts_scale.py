@@ -27,10 +27,12 @@ pytestmark = pytest.mark.django_db
 # Queries per page on PostgreSQL (SQLite needs a few fewer: no statistics-cache fingerprint, no advisory
 # lock for the audit chain). A change that adds one must say why here.
 PAGE_QUERY_BUDGET = {
-    "dashboard": 12,
+    "dashboard": 12 + 5,  # + 5: the dashboard names people, so it is audited like the actions list below
     "case page": 22,
     "meeting agenda": 18,
-    "actions list": 8 + 4,
+    # + 5: the list is audited (issue 13): the audit row, its chain's previous hash, the people shown,
+    # the session's user for the actor label, and on PostgreSQL the advisory lock that orders the chain.
+    "actions list": 8 + 5,
     "statistics page": 25,
 }
 

@@ -179,7 +179,14 @@ def test_coordinator_alerts_and_weekly_digest_name_what_is_due():
     assert services.coordinator_alerts_send() == coordinators
     assert services.coordinator_alerts_send() == 0
     alert = OutboxMessage.objects.get(kind=MessageKind.COORDINATOR_ALERT, recipient_email=coordinator.email)
-    assert referral.individual.visor_reference in alert.body_text
+    # Each case is a link, never an identifier: the body is written when the alert is decided and may be
+    # sent later (a broker outage), when the case may have become Category 4.
+    assert (
+        f"/cases/{referral.individual_id}/" in alert.body_text
+        and f"/cases/{referral.individual_id}/" in alert.body_html
+    )
+    for identifier in (referral.individual.visor_reference, referral.individual.family_name):
+        assert identifier not in alert.body_text and identifier not in alert.body_html
     assert "(overdue)" in alert.body_text
 
     assert services.weekly_digest_send() == coordinators
@@ -187,3 +194,5 @@ def test_coordinator_alerts_and_weekly_digest_name_what_is_due():
     digest = OutboxMessage.objects.get(kind=MessageKind.WEEKLY_DIGEST, recipient_email=coordinator.email)
     assert "1 actions overdue" in digest.subject
     assert f"- {owner.agency}: 1 overdue, 0 due" in digest.body_text
+    assert f"/cases/{referral.individual_id}/" in digest.body_text
+    assert referral.individual.visor_reference not in digest.body_text + digest.body_html

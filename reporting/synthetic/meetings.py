@@ -36,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mappa_workflow.models import Agency, AgencyType, Area, AreaSettings, Role, Seniority, User
+from mappa_workflow.working_days import add_working_days
 from meetings.demo import ACTION_TEXT, ATTENDEE_NAMES
 from meetings.models import (
     AgendaItem,
@@ -170,9 +171,9 @@ def generate_meetings(
     staff = _staff(area)
     agencies = list(Agency.objects.filter(area=area).order_by("name"))
     panels = {level: _core_panel(area, MeetingType.for_level(level), agencies) for level in (2, 3)}
-    first_meeting_days = {
-        2: settings.first_meeting_working_days_level_2 * 7 // 5,
-        3: settings.first_meeting_working_days_level_3 * 7 // 5,
+    first_meeting_working_days = {
+        2: settings.first_meeting_working_days_level_2,
+        3: settings.first_meeting_working_days_level_3,
     }
     review = {
         2: dt.timedelta(weeks=settings.review_weeks_level_2),
@@ -191,7 +192,7 @@ def generate_meetings(
     next_due: dict[uuid.UUID, tuple[str, dt.date]] = {}
     for spell in _spells(area, today):
         level = spell.levels[0][2]
-        due = spell.start + dt.timedelta(days=first_meeting_days[level])
+        due = add_working_days(spell.start, first_meeting_working_days[level])  # as the referral workflow sets it
         kind = AgendaItemKind.FIRST_MEETING
         while due < history_start:  # met before the history began: the next review within it
             kind, due = AgendaItemKind.REVIEW, due + review[spell.level_on(due) or level]

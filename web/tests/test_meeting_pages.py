@@ -163,3 +163,16 @@ def test_a_page_with_errors_says_error_once_in_its_title(signed_in):
     assert "govuk-error-summary" in page
     title = page[page.index("<title>") : page.index("</title>")]
     assert title.startswith("<title>Error: ") and title.count("Error:") == 1
+
+
+def test_the_dashboard_records_who_was_shown_whom(signed_in):
+    """The dashboard names people (referrals to screen, cases due): it is audited like every list."""
+    from mappa_workflow.models import AuditEvent
+
+    referral = factories.submitted_referral()
+    due = factories.registration_at_level(2, decided_on=timezone.localdate())
+    client = signed_in(factories.coordinator())
+    page = client.get(reverse("web:dashboard")).content.decode()
+    assert str(referral.individual) in page and str(due.individual) in page
+    row = AuditEvent.objects.filter(object_type="list", details__what="dashboard").latest("id")
+    assert {str(referral.individual_id), str(due.individual_id)} <= set(row.details["individual_ids"])

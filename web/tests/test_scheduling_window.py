@@ -16,7 +16,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from mappa_workflow.models import AreaSettings
+from mappa_workflow.models import AreaSettings, AuditEvent
 from meetings.models import Meeting
 from referrals import services
 from tests import factories
@@ -121,6 +121,10 @@ def test_any_case_at_the_level_is_found_by_name_or_reference_and_added(signed_in
     assert " checked" in _checkbox(found, due)
     assert _checkbox(found, later) and " checked" not in _checkbox(found, later)
     assert "Review due by 1 May 2027" in found
+
+    searched = AuditEvent.objects.filter(object_type="list", details__what="cases for the agenda").latest("id")
+    assert searched.details["search"] == {"q": later.individual.family_name}
+    assert str(later.individual_id) in searched.details["individual_ids"]
 
     by_reference = client.post(
         reverse(CASES), {"cases": [str(due.pk)], "q": later.individual.visor_reference, "search": "1"}

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from mappa_workflow import permissions
+from mappa_workflow.audit import audit_list
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from meetings import selectors as meeting_selectors
 from meetings.models import MeetingState, RiskAction
@@ -52,11 +53,14 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     ]
     overdue_actions = permissions.visible_risk_actions(user, RiskAction.objects.filter(area=area).overdue(today))
     by_agency = meeting_selectors.count_by_agency(overdue_actions)  # counted in the database: only numbers shown
+    referrals = list(permissions.visible_referrals(user, meeting_selectors.referrals_to_screen(area=area)))
+    # The dashboard names people (referrals to screen, cases due): audited like every list of people.
+    audit_list(request, what="dashboard", shown=[*referrals, *(case.registration for case in cases)])
     return render(
         request,
         "web/dashboard.html",
         {
-            "referrals": permissions.visible_referrals(user, meeting_selectors.referrals_to_screen(area=area)),
+            "referrals": referrals,
             "cases_due": cases,
             "this_week": this_week,
             "minutes_overdue": minutes_overdue,

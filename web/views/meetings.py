@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from mappa_workflow import permissions
-from mappa_workflow.audit import audit_export, audit_view
+from mappa_workflow.audit import audit_export, audit_list, audit_view
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import Agency, AreaSettings, Role, User
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
@@ -167,6 +167,7 @@ def _case_choice(case: meeting_selectors.CaseDue, meeting_day: dt.date, *, check
     if case.booked_on:
         hint += f". Already booked: {case.booked_on}"
     return {
+        "record": registration,
         "value": str(registration.pk),
         "label": str(individual),
         "hint": hint,
@@ -180,6 +181,7 @@ def _threshold_choices(request: AuthenticatedHttpRequest) -> list[dict[str, Any]
     area = request.user.area
     return [
         {
+            "record": r,
             "value": str(r.pk),
             "label": f"{r.reference}: {r.individual}",
             "hint": f"From {r.referring_agency}",
@@ -303,6 +305,10 @@ def schedule_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
             saved["cases"] = chosen
             request.session[SESSION_KEY] = saved
             return redirect("web:meeting_schedule_check")
+    # The page lists people (and a search finds them): who was shown whom is audited, as on every list.
+    audit_list(
+        request, what="cases for the agenda", shown=[c["record"] for c in [*choices, *found]], search={"q": term}
+    )
     area = request.user.area
     return render(
         request,
