@@ -343,3 +343,11 @@ def audit_triggers_bypassed():
                     cursor.execute(migration.SQLITE_CREATE)
 
     return bypassed()
+
+
+def list_audit_queries() -> int:
+    """Queries the audit row of a list page costs (``audit_list``): the row, its chain's previous hash,
+    the people shown and the actor; PostgreSQL adds the advisory lock that orders the chain."""
+    from django.db import connection
+
+    return 4 + (connection.vendor == "postgresql")

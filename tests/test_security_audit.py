@@ -183,8 +183,8 @@ def _list_rows():
         ("web:action_list", False, "q"),
         ("web:referral_find", False, "q"),
         ("api:individual-list", True, "search"),
-        ("api:referral-list", True, "search"),
-        ("api:action-list", True, "search"),
+        ("api:referral-list", True, "individual"),  # these API lists filter by person; no free-text search
+        ("api:action-list", True, "individual"),
     ],
 )
 def test_a_list_or_search_of_people_records_who_searched_for_what_and_who_was_shown(client, route, api, query):
@@ -203,11 +203,12 @@ def test_a_list_or_search_of_people_records_who_searched_for_what_and_who_was_sh
         coordinator = factories.practitioner(AgencyType.PROBATION)
         factories.verify_client(client, coordinator)
         person = action.registration.individual.referrals.get().individual
-    response = client.get(reverse(route), {query: person.family_name})
+    asked = str(person.pk) if query == "individual" else person.family_name
+    response = client.get(reverse(route), {query: asked})
     assert response.status_code == 200
     row = _list_rows().get()
     assert row.actor == coordinator
-    assert row.details["search"][query] == person.family_name
+    assert row.details["search"][query] == asked
     assert row.details["people_shown"] == len(row.details["individual_ids"])
     if route != "web:referral_find":
         assert row.details["individual_ids"] == [str(person.pk)]
