@@ -31,30 +31,26 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _bank_holidays()
 
 
-def add_working_days(start: date, days: int) -> date:
-    """The date ``days`` working days after ``start`` (``start`` itself not counted)."""
+def _step_working_days(start: date, days: int, step: int) -> date:
     if days < 0:
         raise ValueError("days must not be negative")
     current = start
     remaining = days
     while remaining:
-        current += timedelta(days=1)
+        current += timedelta(days=step)
         if is_working_day(current):
             remaining -= 1
     return current
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date ``days`` working days after ``start`` (``start`` itself not counted)."""
+    return _step_working_days(start, days, 1)
 
 
 def subtract_working_days(end: date, days: int) -> date:
     """The date ``days`` working days before ``end`` (``end`` itself not counted)."""
-    if days < 0:
-        raise ValueError("days must not be negative")
-    current = end
-    remaining = days
-    while remaining:
-        current -= timedelta(days=1)
-        if is_working_day(current):
-            remaining -= 1
-    return current
+    return _step_working_days(end, days, -1)
 
 
 def due_soon_until(today: date, due_soon_working_days: int) -> date:

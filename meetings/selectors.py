@@ -213,14 +213,16 @@ def cases_due(
 
 
 def cases_at_level_matching(
-    *, area: Area, level: int, term: str, today: dt.date | None = None, limit: int = 25
+    *, user: User, area: Area, level: int, term: str, today: dt.date | None = None, limit: int = 25
 ) -> list[CaseDue]:
-    """Any case of the area at ``level`` whose person's name, alias or reference matches ``term``,
-    whenever it falls due: the co-ordinator can always find a case to add to a panel. Three queries."""
+    """Any case of the area at ``level`` that ``user`` may see whose person's name, alias or reference
+    matches ``term``, whenever it falls due: the co-ordinator can always find a case to add to a panel.
+    The visibility rule applies before the limit, so hidden matches never crowd out visible ones. Three queries."""
     today = today or timezone.localdate()
     people = Individual.objects.filter(area=area).search(term).values("pk")
+    matching = Registration.objects.filter(area=area, status__in=_level_statuses(level), individual__in=people)
     registrations = _with_upcoming_bookings(
-        Registration.objects.filter(area=area, status__in=_level_statuses(level), individual__in=people).order_by(
+        permissions.visible_registrations(user, matching).order_by(
             "individual__family_name", "individual__given_names", "pk"
         )[:limit]
     )

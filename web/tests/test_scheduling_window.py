@@ -189,3 +189,32 @@ def test_nothing_due_still_lets_the_coordinator_search(signed_in):
     _start_scheduling(client, timezone.localdate() + dt.timedelta(days=1))
     page = client.get(reverse(CASES)).content.decode()
     assert "No case at this level is due in that time" in page and 'id="q"' in page
+
+
+def test_hidden_matches_never_crowd_out_the_cases_a_coordinator_may_see(wednesday_2_december_2026):
+    """The search's limit counts only visible cases: a Category 4 match sorted first leaves room for the rest."""
+    from meetings import selectors
+
+    cleared = factories.coordinator(counter_terrorism_cleared=True)
+    hidden = services.referral_decide(
+        actor=cleared,
+        referral=factories.submitted_referral(
+            referrer=factories.practitioner(counter_terrorism_cleared=True),
+            individual=factories.IndividualFactory(family_name="Aardvark-Searchable"),
+            category=4,
+            submitted_on=dt.date(2026, 12, 1),
+        ),
+        decision="level_2",
+        rationale="Terrorism-connected risk needing active multi-agency management.",
+        decided_on=dt.date(2026, 12, 1),
+    ).registration
+    visible = factories.registration_at_level(2, individual=factories.IndividualFactory(family_name="Zebra-Searchable"))
+    area = visible.area
+
+    def found(user):
+        return [c.registration for c in selectors.cases_at_level_matching(
+            user=user, area=area, level=2, term="Searchable", limit=1
+        )]  # fmt: skip
+
+    assert found(factories.coordinator()) == [visible]
+    assert found(cleared) == [hidden]

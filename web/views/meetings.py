@@ -229,9 +229,7 @@ def _panel_choices(
     found = (
         [
             case
-            for case in _visible_cases(
-                request, meeting_selectors.cases_at_level_matching(area=area, level=level, term=term)
-            )
+            for case in meeting_selectors.cases_at_level_matching(user=request.user, area=area, level=level, term=term)
             if str(case.registration.pk) not in listed_pks
         ]
         if term
