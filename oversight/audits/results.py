@@ -15,7 +15,7 @@ from django.db.models import Aggregate, Avg, Count, Q
 
 from mappa_workflow.models import Area
 
-from ..indicators import YEAR, Period, periods
+from ..periods import YEAR, Period, periods
 from .models import AuditAnswer, AuditState, QualityAudit
 from .questions import QUESTIONS
 
@@ -88,3 +88,21 @@ def audit_results(*, area: Area, kind: str, year: int) -> AuditResults:
 
 
 __all__ = ["YEAR", "AuditResults", "audit_results"]
+
+
+def results_as_dict(found: AuditResults) -> dict[str, Any]:
+    """The averages for the API, as the page shows them: no meeting, case or auditor."""
+
+    def cells(row: list[Cell]) -> dict[str, Any]:
+        return {
+            p.key: {"audits": c.audits, "mean_score": None if c.mean is None else round(c.mean, 2)}
+            for p, c in zip(found.periods, row, strict=True)
+        }
+
+    return {
+        "kind": found.kind,
+        "overall": cells(found.overall),
+        "questions": [
+            {"key": r.key, "section": r.section, "text": r.text, "periods": cells(r.cells)} for r in found.rows
+        ],
+    }

@@ -18,7 +18,7 @@ from mappa_workflow.models import Area
 from meetings.models import Meeting, MeetingType
 from referrals.models import Registration, RegistrationPeriod
 
-from ..indicators import periods
+from ..periods import periods
 from .prefill import HELD_STATES
 
 LONDON = ZoneInfo("Europe/London")
