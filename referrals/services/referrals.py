@@ -4,10 +4,11 @@ withdrawing, and the screening decision (which opens or moves the registration).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from mappa_workflow import roles
@@ -15,7 +16,7 @@ from mappa_workflow.audit import audit_record
 from mappa_workflow.changes import announce
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import Agency, Area, AreaSettings, AuditAction, User
-from mappa_workflow.services_base import apply_transition, lock_for_change, require_not_future, require_text
+from mappa_workflow.services_base import lock_for_change, require_not_future, require_text, transition_under_lock
 from mappa_workflow.working_days import add_working_days
 
 from ..models import (
@@ -30,6 +31,8 @@ from ..models import (
 from ..signals import referral_transitioned
 from ._common import _clean
 from .registrations import _open_registration, open_period, registration_change_level
+
+REFERRAL = "This referral"
 
 REFERRAL_ANSWER_FIELDS = (
     "level_requested",
@@ -152,7 +155,7 @@ def referral_update(*, actor: User, referral: Referral, **answers: Any) -> Refer
     if unknown:
         raise TypeError(f"Unknown referral fields: {sorted(unknown)}")
     with transaction.atomic():
-        locked = lock_for_change(referral, state_field="state", what="This referral")
+        locked = lock_for_change(referral, state_field="state", what=REFERRAL)
         if locked.state not in OPEN_FOR_EDITING:
             raise WorkflowError({"state": f"A referral that is {locked.get_state_display().lower()} cannot be changed"})
         changed = [name for name, value in answers.items() if getattr(locked, name) != value]
@@ -177,6 +180,47 @@ def _announce_referral(referral: Referral, transition_name: str, actor: User | N
     )
 
 
+def _referral_transition(
+    referral: Referral,
+    transition_name: str,
+    *,
+    actor: User | None,
+    action_label: str,
+    prepare: Callable[[Referral], dict[str, Any] | None] | None = None,
+    then: Callable[[Referral], None] | None = None,
+    **options: Any,
+) -> Referral:
+    """One referral transition (:func:`transition_under_lock`), announced in its transaction."""
+
+    def after(locked: Referral) -> None:
+        if then is not None:
+            then(locked)
+        _announce_referral(locked, transition_name, actor)
+
+    return transition_under_lock(
+        referral,
+        transition_name,
+        actor=actor,
+        what=REFERRAL,
+        action_label=action_label,
+        prepare=prepare,
+        then=after,
+        **options,
+    )
+
+
+def _require_complete_when(state: str) -> Callable[[Referral], None]:
+    """Refuse to send a referral in ``state`` on while a mandatory MAPPA A answer is missing."""
+
+    def check(locked: Referral) -> None:
+        if locked.state == state:
+            missing = locked.missing_for_submission()
+            if missing:
+                raise WorkflowError(missing)
+
+    return check
+
+
 def referral_submit(*, actor: User, referral: Referral, submitted_on: date | None = None) -> Referral:
     """Send a complete draft to the co-ordinator. Every mandatory MAPPA A answer must be given.
 
@@ -185,78 +229,68 @@ def referral_submit(*, actor: User, referral: Referral, submitted_on: date | Non
     roles.require(actor, "referrals.edit_referral", referral)
     if submitted_on is not None:
         require_not_future(submitted_on, field="submitted_on", label="date the referral was received")
-    with transaction.atomic():
-        locked = lock_for_change(referral, state_field="state", what="This referral")
-        if locked.state == ReferralState.DRAFT:
-            missing = locked.missing_for_submission()
-            if missing:
-                raise WorkflowError(missing)
-        apply_transition(
-            locked,
-            "submit",
-            actor=actor,
-            what="This referral",
-            action_label="submit it",
-            update_fields=["submitted_at", "updated_at"],
-        )
+
+    def received_on(locked: Referral) -> None:
         if submitted_on is not None:
             locked.submitted_at = timezone.make_aware(dt.datetime.combine(submitted_on, dt.time(9, 0)))
             locked.save(update_fields=["submitted_at"])
-        _announce_referral(locked, "submit", actor)
-    return locked
+
+    return _referral_transition(
+        referral,
+        "submit",
+        actor=actor,
+        action_label="submit it",
+        prepare=_require_complete_when(ReferralState.DRAFT),
+        then=received_on,
+        update_fields=["submitted_at", "updated_at"],
+    )
 
 
 def referral_request_more_information(*, actor: User | None, referral: Referral, request: str) -> Referral:
     """Ask the referrer for more before screening. The request is shown to the referrer."""
     roles.require(actor, "referrals.screen_referral", referral)
     request = require_text(request, field="request", message="Say what more information you need")
-    with transaction.atomic():
-        locked = lock_for_change(referral, state_field="state", what="This referral")
-        apply_transition(
-            locked,
-            "request_more_information",
-            actor=actor,
-            what="This referral",
-            action_label="ask for more information",
-            update_fields=["more_information_request", "updated_at"],
-            reason=request,
-            request=request,
-        )
-        _announce_referral(locked, "request_more_information", actor)
-    return locked
+    return _referral_transition(
+        referral,
+        "request_more_information",
+        actor=actor,
+        action_label="ask for more information",
+        update_fields=["more_information_request", "updated_at"],
+        reason=request,
+        request=request,
+    )
 
 
 def referral_resubmit(*, actor: User, referral: Referral) -> Referral:
     roles.require(actor, "referrals.edit_referral", referral)
-    with transaction.atomic():
-        locked = lock_for_change(referral, state_field="state", what="This referral")
-        if locked.state == ReferralState.MORE_INFORMATION_REQUESTED:
-            missing = locked.missing_for_submission()
-            if missing:
-                raise WorkflowError(missing)
-        apply_transition(
-            locked,
-            "resubmit",
-            actor=actor,
-            what="This referral",
-            action_label="resubmit it",
-            update_fields=["submitted_at", "updated_at"],
-        )
-        _announce_referral(locked, "resubmit", actor)
-    return locked
+    return _referral_transition(
+        referral,
+        "resubmit",
+        actor=actor,
+        action_label="resubmit it",
+        prepare=_require_complete_when(ReferralState.MORE_INFORMATION_REQUESTED),
+        update_fields=["submitted_at", "updated_at"],
+    )
 
 
-class ScreeningDecision:
-    LEVEL_2 = "level_2"
-    LEVEL_3 = "level_3"
-    LEVEL_1 = "level_1"
-    CHOICES = [
-        (LEVEL_2, "Accept at Level 2"),
-        (LEVEL_3, "Accept at Level 3"),
-        (LEVEL_1, "Manage at Level 1 (not adopted)"),
-    ]
-    TRANSITION = {LEVEL_2: "accept_at_level_2", LEVEL_3: "accept_at_level_3", LEVEL_1: "manage_at_level_1"}
-    LEVEL = {LEVEL_2: 2, LEVEL_3: 3, LEVEL_1: 1}
+class ScreeningDecision(models.TextChoices):
+    """What a threshold meeting (or a co-ordinator screening) decides about a referral."""
+
+    LEVEL_2 = "level_2", "Accept at Level 2"
+    LEVEL_3 = "level_3", "Accept at Level 3"
+    LEVEL_1 = "level_1", "Manage at Level 1 (not adopted)"
+
+    @property
+    def transition(self) -> str:
+        """The referral's transition for this decision."""
+        return {"level_2": "accept_at_level_2", "level_3": "accept_at_level_3", "level_1": "manage_at_level_1"}[
+            self.value
+        ]
+
+    @property
+    def level(self) -> int:
+        """The level the case is managed at after this decision."""
+        return int(self.value.removeprefix("level_"))
 
 
 def first_meeting_due_date(area: Area, level: int, decided_on: date) -> date:
@@ -277,14 +311,14 @@ def referral_decide(
     """Record the screening decision. Accepting opens (or moves) the registration at the decided
     level and sets the first meeting's due date in working days from the decision."""
     roles.require(actor, "referrals.screen_referral", referral)
-    if decision not in ScreeningDecision.TRANSITION:
+    if decision not in ScreeningDecision.values:
         raise WorkflowError({"decision": "Select a decision: Level 2, Level 3 or Level 1"})
     rationale = require_text(rationale, field="rationale", message="Enter the rationale for the decision")
     decided_on = decided_on or timezone.localdate()
     require_not_future(decided_on, field="decided_on", label="decision date")
-    level = ScreeningDecision.LEVEL[decision]
-    with transaction.atomic():
-        locked = lock_for_change(referral, state_field="state", what="This referral")
+    level = ScreeningDecision(decision).level
+
+    def prepare(locked: Referral) -> dict[str, Any]:
         if locked.state not in AWAITING_SCREENING:
             raise WorkflowError(
                 {"state": f"You cannot screen this referral because it is {locked.get_state_display().lower()}"}
@@ -323,21 +357,22 @@ def referral_decide(
             else:
                 locked.registration = active
             update_fields.append("registration")
-        apply_transition(
-            locked,
-            ScreeningDecision.TRANSITION[decision],
-            actor=actor,
-            what="This referral",
-            action_label="record this decision",
-            update_fields=update_fields,
-            reason=rationale,
-            details={"decided_on": decided_on, "first_meeting_due": locked.first_meeting_due},
-            decided_on=decided_on,
-            rationale=rationale,
-            decided_by=actor,
-        )
-        _announce_referral(locked, ScreeningDecision.TRANSITION[decision], actor)
-    return locked
+        return {
+            "update_fields": update_fields,
+            "details": {"decided_on": decided_on, "first_meeting_due": locked.first_meeting_due},
+        }
+
+    return _referral_transition(
+        referral,
+        ScreeningDecision(decision).transition,
+        actor=actor,
+        action_label="record this decision",
+        prepare=prepare,
+        reason=rationale,
+        decided_on=decided_on,
+        rationale=rationale,
+        decided_by=actor,
+    )
 
 
 def _register_for_decision(
@@ -383,17 +418,12 @@ def _register_for_decision(
 def referral_withdraw(*, actor: User, referral: Referral, reason: str) -> Referral:
     roles.require(actor, "referrals.edit_referral", referral)
     reason = require_text(reason, field="reason", message="Enter why the referral is withdrawn")
-    with transaction.atomic():
-        locked = lock_for_change(referral, state_field="state", what="This referral")
-        apply_transition(
-            locked,
-            "withdraw",
-            actor=actor,
-            what="This referral",
-            action_label="withdraw it",
-            update_fields=["withdrawal_reason", "updated_at"],
-            reason=reason,
-            withdrawal_reason=reason,
-        )
-        _announce_referral(locked, "withdraw", actor)
-    return locked
+    return _referral_transition(
+        referral,
+        "withdraw",
+        actor=actor,
+        action_label="withdraw it",
+        update_fields=["withdrawal_reason", "updated_at"],
+        reason=reason,
+        withdrawal_reason=reason,
+    )
