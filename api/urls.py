@@ -9,6 +9,7 @@ from .views.actions import ActionViewSet
 from .views.agencies import AgencyViewSet
 from .views.individuals import IndividualViewSet
 from .views.meetings import MeetingViewSet
+from .views.oversight import AuditResultsView, IndicatorsView
 from .views.referrals import ReferralViewSet
 from .views.statistics import AnnualStatisticsView
 
@@ -33,6 +34,8 @@ router.register("agencies", AgencyViewSet, basename="agency")
 urlpatterns = [
     path("", include(router.urls)),
     path("statistics/<slug:area>/<int:year>/", AnnualStatisticsView.as_view(), name="statistics-annual"),
+    path("indicators/<slug:area>/<int:year>/", IndicatorsView.as_view(), name="indicators-annual"),
+    path("audits/results/<slug:area>/<int:year>/", AuditResultsView.as_view(), name="audit-results-annual"),
     path("schema/", SchemaView.as_view(api_version="v1"), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: the CSP allows no inline script.
     path(

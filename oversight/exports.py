@@ -124,3 +124,42 @@ def render_csv(found: AreaIndicators) -> str:
                     ]
                 )
     return out.getvalue()
+
+
+def as_dict(found: AreaIndicators) -> dict[str, Any]:
+    """The figures for the API: the same cells as the page and the CSV. A hidden figure has ``hidden`` true
+    and every count null, so nothing suppressed on the page can be read from the API."""
+
+    def figure(f: Figure) -> dict[str, Any]:
+        if f.hidden:
+            return {"hidden": True, "numerator": None, "denominator": None, "percent": None, "status": "", "parts": {}}
+        return {
+            "hidden": False,
+            "numerator": f.numerator,
+            "denominator": f.denominator,
+            "percent": f.percent,
+            "status": f.status,
+            "median_working_days": f.median_working_days,
+            "parts": dict(f.parts),
+        }
+
+    return {
+        "area": found.area.slug,
+        "year": found.year,
+        "suppression_threshold": found.suppression_threshold,
+        "periods": [{"key": p.key, "label": p.label, "start": p.start, "end": p.end} for p in found.periods],
+        "indicators": [
+            {
+                "indicator": result.indicator,
+                "title": result.title,
+                "numerator": result.numerator_text,
+                "denominator": result.denominator_text,
+                "target": {"green_percent": result.target.green_percent, "amber_percent": result.target.amber_percent},
+                "rows": [
+                    {"label": row.label, "figures": {p.key: figure(row.figures[p.key]) for p in found.periods}}
+                    for row in result.rows
+                ],
+            }
+            for result in found.results
+        ],
+    }

@@ -44,8 +44,8 @@ from referrals.models import DECIDED, Referral, ReferralState, RegistrationPerio
 from reporting import disclosure
 
 from .models import DEFAULT_TARGETS, Indicator, IndicatorTarget
+from .periods import YEAR, Period, periods
 
-YEAR = "year"
 MET = "met"
 MISSED = "missed"
 HELD_STATES = [MeetingState.HELD, MeetingState.MINUTES_DRAFTED, MeetingState.MINUTES_APPROVED]
@@ -69,26 +69,6 @@ class Rag:
     AMBER = "amber"
     RED = "red"
     NONE = ""
-
-
-@dataclass(frozen=True)
-class Period:
-    key: str
-    label: str
-    start: dt.date
-    end: dt.date
-
-
-def periods(year: int) -> list[Period]:
-    """The four quarters of reporting year ``year`` (1 April ``year`` to 31 March ``year + 1``) and the year."""
-    quarters = [
-        (dt.date(year, 4, 1), dt.date(year, 6, 30)),
-        (dt.date(year, 7, 1), dt.date(year, 9, 30)),
-        (dt.date(year, 10, 1), dt.date(year, 12, 31)),
-        (dt.date(year + 1, 1, 1), dt.date(year + 1, 3, 31)),
-    ]
-    found = [Period(f"q{n}", f"Q{n} ({start:%b}-{end:%b})", start, end) for n, (start, end) in enumerate(quarters, 1)]
-    return [*found, Period(YEAR, f"{year}/{(year + 1) % 100:02d}", quarters[0][0], quarters[-1][1])]
 
 
 @dataclass(frozen=True)

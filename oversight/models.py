@@ -56,3 +56,7 @@ class IndicatorTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area}: {self.get_indicator_display()} target {self.green_percent}%"
+
+
+# The audit records live in their own module; imported here so Django finds them in this app.
+from .audits.models import AuditAnswer, AuditorCapacity, AuditSample, AuditState, QualityAudit  # noqa: E402,F401

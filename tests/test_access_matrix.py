@@ -25,6 +25,7 @@ from rest_framework.authtoken.models import Token
 
 from mappa_workflow.models import AgencyType, Area, AuditEvent, Role
 from notifications.models import ExportJob, ExportStatus
+from oversight.services import quality_audit_start
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,7 @@ CASE_MANAGERS = {"coordinator", "chair"}
 INVOLVED = {"referrer", "invited"}  # practitioners whose agency referred / was invited about the person
 PRACTITIONERS = INVOLVED | {"uninvolved"}
 STATISTICS = {"coordinator", "chair", "smb", "lay", "administrator"}
+AUDITORS = {"coordinator", "smb", "lay"}
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,13 @@ RULES: dict[str, Rule] = {
     # Performance indicators (oversight): aggregates only, each reader their own area
     "web:indicators": Rule(STATISTICS | {"other_area"}),
     "web:indicators_csv": Rule(STATISTICS | {"other_area"}),
+    # Audits (docs/audits.md): co-ordinators, SMB members and lay advisers audit meetings; only co-ordinators
+    # audit cases; an audit is read by its auditor and the area's co-ordinators; the results are aggregates
+    "web:audits": Rule(AUDITORS | {"other_area"}),
+    "web:audit_results": Rule(STATISTICS | {"other_area"}),
+    "web:meeting_audit_start": Rule(AUDITORS, method="post", kwargs="meeting"),
+    "web:case_audit_start": Rule({"coordinator"}, method="post", kwargs="registration"),
+    "web:audit_detail": Rule({"coordinator"}, kwargs="audit"),
     # API
     "api:referral-list": Rule(CASE_MANAGERS | {"referrer"}, hidden={"invited", "uninvolved", "other_area"}),
     "api:referral-detail": Rule(CASE_MANAGERS | {"referrer"}, kwargs="referral"),
@@ -133,6 +142,8 @@ RULES: dict[str, Rule] = {
     "api:action-close": Rule(CASE_MANAGERS | {"referrer"}, method="post", kwargs="action"),
     "api:agency-list": Rule(EVERYONE),
     "api:statistics-annual": Rule(STATISTICS, kwargs="statistics"),
+    "api:indicators-annual": Rule(STATISTICS, kwargs="statistics"),
+    "api:audit-results-annual": Rule(STATISTICS, kwargs="statistics"),
     "api:schema": Rule(EVERYONE, public=True),  # endpoint descriptions only, no records (docs/security.md)
     "api:docs": Rule(EVERYONE, public=True),  # the Swagger UI shell: the schema it loads needs sign-in
 }
@@ -239,6 +250,8 @@ def world():
         "download": {"fmt": "csv"},
         "statistics": {"area": area.slug, "year": 2024},
         "export": {"pk": export.pk},
+        "registration": {"pk": registration.pk},
+        "audit": {"pk": quality_audit_start(actor=users["coordinator"], meeting=meeting).pk},
     }
     return {"users": users, "kwargs": kwargs, "secrets": secrets}
 

@@ -41,6 +41,9 @@ from meetings.ics import meeting_ics
 from meetings.models import AgendaItem, Attendance, Meeting, PlanHeading
 from notifications import services as notification_services
 from notifications.models import ExportJob, ExportStatus, OutboxMessage
+from oversight import services as oversight_services
+from oversight.audits.questions import MEETING_QUESTIONS
+from oversight.audits.sampling import quarter_of
 from referrals import identifiers
 from referrals import services as referral_services
 from referrals.models import Alias, LifeEventType, Referral, Registration
@@ -222,6 +225,29 @@ def _messages(meetings, actions, referrals) -> None:
         notification_services.weekly_digest_send(today=day)
 
 
+def _audits(users, *, north_panel, kent_panel, visible, elsewhere) -> list[Any]:
+    """Each area's quarter sample, and audits of both panels (one holds the Category 4 person) by every kind of
+    auditor: the lay adviser observing, the SMB member, co-ordinators; and case audits by co-ordinators."""
+    year, quarter = quarter_of(timezone.localdate() - dt.timedelta(days=1))
+    for coordinator in (users["coordinator"], users["other_area_coordinator"]):
+        for kind in ("meeting", "case"):
+            oversight_services.audit_sample_draw(
+                actor=coordinator, area=coordinator.area, kind=kind, year=year, quarter=quarter, size=5
+            )
+    found = [
+        oversight_services.quality_audit_start(actor=users[role], meeting=north_panel)
+        for role in ("lay", "smb", "coordinator", "cleared_coordinator")
+    ]
+    found.append(oversight_services.quality_audit_start(actor=users["other_area_coordinator"], meeting=kent_panel))
+    found.append(oversight_services.quality_audit_start(actor=users["coordinator"], registration=visible))
+    found.append(oversight_services.quality_audit_start(actor=users["other_area_coordinator"], registration=elsewhere))
+    scores = {q.key: {"score": 3} for q in MEETING_QUESTIONS}
+    for audit in found[:2]:  # submitted, so the results have figures
+        oversight_services.quality_audit_answer(actor=audit.auditor, audit=audit, answers=scores)
+        oversight_services.quality_audit_submit(actor=audit.auditor, audit=audit)
+    return found
+
+
 @pytest.fixture
 def _media_and_email():
     """Replaces the project-wide per-test media folder: the world's files live as long as the world."""
@@ -311,6 +337,7 @@ def _build_world() -> dict[str, Any]:
         registrations=[elsewhere],
         owning=[AgencyType.POLICE],
     )
+    audits = _audits(users, north_panel=meetings[0], kent_panel=kent_meetings[0], visible=visible, elsewhere=elsewhere)
     referrals = list(Referral.objects.all())
     _messages([*meetings, *kent_meetings], [*actions, *kent_actions], referrals)
     exports = []
@@ -329,6 +356,7 @@ def _build_world() -> dict[str, Any]:
         "actions": [*actions, *kent_actions],
         "exports": exports,
         "areas": [north, kent],
+        "audits": audits,
     }
 
 
@@ -434,6 +462,7 @@ def _uuid_candidates(route: str, world: dict[str, Any]) -> list[Any]:
         "meeting": world["meetings"],
         "action": world["actions"],
         "export": world["exports"],
+        "audit": world["audits"],
     }
     for word, records in by_word.items():
         if word in route.split(":")[-1]:

@@ -13,18 +13,28 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import rules
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from mappa_workflow.exceptions import NotPermitted
+from mappa_workflow.models import Role
 from need_to_know.permissions import is_administrator, is_chair, is_coordinator, is_statistics_reader, sees_cases
 
 # Pages that name people: co-ordinators, chairs and practitioners. SMB members and lay advisers never.
 can_see_cases = sees_cases
 can_manage_cases = is_coordinator | is_chair
 can_read_statistics = is_statistics_reader
+
+
+@rules.predicate
+def can_audit_meetings(user: Any) -> bool:
+    """Meeting audits (docs/audits.md): co-ordinators, SMB members and lay advisers; never a case for the last two."""
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role(
+        Role.COORDINATOR, Role.SMB_MEMBER, Role.LAY_ADVISER
+    )
 
 
 def page(predicate: Callable[[Any], bool] | None = None) -> Callable:

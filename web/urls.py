@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import actions, cases, dashboard, home, indicators, meetings, referrals, statistics
+from .views import actions, audits, cases, dashboard, home, indicators, meetings, referrals, statistics
 
 app_name = "web"
 
@@ -59,4 +59,10 @@ urlpatterns = [
     # Performance indicators for the SMB: aggregates only
     path("indicators/", indicators.indicators_page, name="indicators"),
     path("indicators/indicators.csv", indicators.indicators_csv, name="indicators_csv"),
+    # Meeting (MAPPA L) and case audits: the sample and the forms for auditors, averages for the SMB
+    path("audits/", audits.audit_list, name="audits"),
+    path("audits/results/", audits.audit_results_page, name="audit_results"),
+    path("audits/<uuid:pk>/", audits.audit_detail, name="audit_detail"),
+    path("audits/meetings/<uuid:pk>/start/", audits.meeting_audit_start, name="meeting_audit_start"),
+    path("audits/cases/<uuid:pk>/start/", audits.case_audit_start, name="case_audit_start"),
 ]

@@ -1,0 +1,1 @@
+"""Quality-assurance audits of meetings (MAPPA L) and of cases: questions, records, prefill, sampling, results."""

@@ -1,0 +1,13 @@
+"""Every state change of the oversight records, one function each (docs/contributing.md, "Habits").
+
+Re-exported here so callers write ``from oversight.services import quality_audit_submit``.
+"""
+
+from .audits import (
+    audit_sample_draw,
+    quality_audit_answer,
+    quality_audit_start,
+    quality_audit_submit,
+)
+
+__all__ = ["audit_sample_draw", "quality_audit_answer", "quality_audit_start", "quality_audit_submit"]
