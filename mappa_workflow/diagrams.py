@@ -23,7 +23,14 @@ def _state_id(value: object) -> str:
 def machines() -> list[tuple[type[Model], FSMFieldMixin]]:
     found = []
     for model in apps.get_models():
-        if model._meta.app_label not in {"mappa_workflow", "referrals", "meetings", "notifications", "reporting"}:
+        if model._meta.app_label not in {
+            "mappa_workflow",
+            "referrals",
+            "meetings",
+            "notifications",
+            "reporting",
+            "transfers",
+        }:
             continue
         for field in model._meta.fields:
             if isinstance(field, FSMFieldMixin):

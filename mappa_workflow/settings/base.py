@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "reporting",
     "notifications",
     "oversight",
+    "victims",
+    "transfers",
     "web",
     "api",
 ]
