@@ -12,7 +12,7 @@ from typing import Any
 
 import rules
 
-from mappa_workflow.permissions import is_chair, is_coordinator, same_area
+from need_to_know.permissions import is_chair, is_coordinator, same_area
 
 from .models import PACK_STATES
 

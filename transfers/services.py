@@ -14,14 +14,14 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_record
+from mappa_workflow.changes import announce
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import Agency, Area, AuditAction, User
 from mappa_workflow.services_base import apply_transition, lock_for_change, require_text
 from meetings import services as meeting_services
 from meetings.models import RiskAction, RiskActionState
-from notifications.outbox import outbox_enqueue
+from need_to_know import permissions
 from referrals import services as referral_services
 from referrals.models import LifeEventType, Registration, RegistrationStatus
 
@@ -31,7 +31,7 @@ WHAT = "This transfer"
 
 
 def _announce(transfer: Transfer, change: str, actor: User | None) -> None:
-    outbox_enqueue(about="transfer", object_id=transfer.pk, change=change, actor_id=actor.pk if actor else None)
+    announce(about="transfer", object_id=transfer.pk, change=change, actor_id=actor.pk if actor else None)
 
 
 def transfer_request(

@@ -12,7 +12,7 @@ from typing import Any
 import rules
 
 from mappa_workflow.models import Role
-from mappa_workflow.permissions import can_view_registration, is_practitioner, same_area
+from need_to_know.permissions import can_view_registration, is_practitioner, same_area
 
 from . import selectors
 

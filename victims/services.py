@@ -7,12 +7,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_record
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import AuditAction, User
 from mappa_workflow.services_base import require_text
 from meetings.models import Meeting, MeetingState
+from need_to_know import permissions
 from referrals.models import Registration, RegistrationStatus
 
 from .models import VictimView

@@ -157,7 +157,7 @@ def test_a_case_moves_to_kent_and_each_area_keeps_counting_what_it_managed(case,
 
 
 def test_the_receiving_area_reads_the_pack_only_once_it_accepts(case, kent):
-    from mappa_workflow import permissions
+    from need_to_know import permissions
 
     transfer = _request(case, kent)
     kent_coordinator, kent_chair = factories.coordinator(area=kent), factories.chair(area=kent)

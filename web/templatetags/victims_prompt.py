@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from mappa_workflow.permissions import is_chair, is_coordinator
+from need_to_know.permissions import is_chair, is_coordinator
 from victims.selectors import views_new_since_last_meeting
 
 register = template.Library()

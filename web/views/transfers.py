@@ -11,11 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_view
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import Agency, Area
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
+from need_to_know import permissions
 from referrals.models import Registration
 from transfers import selectors, services
 from transfers.models import Transfer, TransferState

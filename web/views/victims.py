@@ -10,11 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_view
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from meetings.models import CaseMinutes, Meeting, MeetingState
+from need_to_know import permissions
 from referrals.models import Registration
 from victims import selectors, services
 from victims.rules import is_victim_liaison_officer
