@@ -52,7 +52,7 @@ def case_transfer(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     if not permissions.has_perm(request.user, "transfers.request_transfer", registration):
         raise PermissionDenied("Only the area's co-ordinators can request a transfer")
     areas = [(str(a.pk), a.name) for a in Area.objects.exclude(pk=registration.area_id).order_by("name")]
-    form = TransferRequestForm(request.POST or None, areas=areas)
+    form = TransferRequestForm(request.POST if request.method == "POST" else None, areas=areas)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -107,7 +107,9 @@ def transfer_accept(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     choices = [(str(a.pk), a.name) for a in agencies if a.is_responsible_authority]
     default = selectors.receiving_lead_agency_default(transfer)
     form = TransferAcceptForm(
-        request.POST or None, agencies=choices, initial={"lead_agency": str(default.pk) if default else ""}
+        request.POST if request.method == "POST" else None,
+        agencies=choices,
+        initial={"lead_agency": str(default.pk) if default else ""},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -128,7 +130,7 @@ def transfer_accept(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 
 def _closing(request: AuthenticatedHttpRequest, pk: Any, *, perm: str, service: Any, verb: str) -> HttpResponse:
     transfer = _transfer(request, pk, perm)
-    form = TransferReasonForm(request.POST or None)
+    form = TransferReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             service(actor=request.user, transfer=transfer, reason=form.cleaned_data["reason"])
@@ -157,7 +159,7 @@ def transfer_complete(request: AuthenticatedHttpRequest, pk: Any) -> HttpRespons
     """The sending co-ordinator decides each open action (moves or closes, with a reason) and hands over."""
     transfer = _transfer(request, pk, "transfers.complete_transfer")
     actions = selectors.handover_pack(transfer).open_actions
-    form = TransferCompleteForm(request.POST or None, actions=actions)
+    form = TransferCompleteForm(request.POST if request.method == "POST" else None, actions=actions)
     if request.method == "POST" and form.is_valid():
         decisions = {
             str(a.pk): services.ActionDecision(

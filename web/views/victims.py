@@ -38,7 +38,11 @@ def case_victim_views(request: AuthenticatedHttpRequest, pk: Any) -> HttpRespons
         agenda_items__registration=registration, state=MeetingState.SCHEDULED, area_id=registration.area_id
     ).order_by("starts_at")
     form = (
-        VictimViewForm(request.POST or None, meetings=[(str(m.pk), str(m)) for m in upcoming]) if can_record else None
+        VictimViewForm(
+            request.POST if request.method == "POST" else None, meetings=[(str(m.pk), str(m)) for m in upcoming]
+        )
+        if can_record
+        else None
     )
     if request.method == "POST":
         if form is None:
