@@ -11,6 +11,8 @@ from .views.individuals import IndividualViewSet
 from .views.meetings import MeetingViewSet
 from .views.referrals import ReferralViewSet
 from .views.statistics import AnnualStatisticsView
+from .views.transfers import TransferViewSet
+from .views.victims import VictimViewViewSet
 
 app_name = "api"
 
@@ -29,6 +31,8 @@ router.register("individuals", IndividualViewSet, basename="individual")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("actions", ActionViewSet, basename="action")
 router.register("agencies", AgencyViewSet, basename="agency")
+router.register("transfers", TransferViewSet, basename="transfer")
+router.register("victim-views", VictimViewViewSet, basename="victim-view")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -143,6 +143,13 @@ RULES: dict[str, Rule] = {
     "api:action-updates": Rule(CASE_MANAGERS | {"referrer"}, method="post", kwargs="action"),
     "api:action-close": Rule(CASE_MANAGERS | {"referrer"}, method="post", kwargs="action"),
     "api:agency-list": Rule(EVERYONE),
+    "api:transfer-list": Rule(CASE_MANAGERS | {"other_area"}, hidden=PRACTITIONERS),
+    "api:transfer-detail": Rule(CASE_MANAGERS | {"other_area"}, kwargs="transfer"),
+    "api:transfer-accept": Rule({"other_area"}, method="post", kwargs="transfer"),
+    "api:transfer-decline": Rule({"other_area"}, method="post", kwargs="transfer"),
+    "api:transfer-withdraw": Rule({"coordinator"}, method="post", kwargs="transfer"),
+    "api:transfer-complete": Rule({"coordinator"}, method="post", kwargs="transfer"),
+    "api:victim-view-list": Rule(CASE_MANAGERS | INVOLVED, hidden={"uninvolved", "other_area"}),
     "api:statistics-annual": Rule(STATISTICS, kwargs="statistics"),
     "api:schema": Rule(EVERYONE, public=True),  # endpoint descriptions only, no records (docs/security.md)
     "api:docs": Rule(EVERYONE, public=True),  # the Swagger UI shell: the schema it loads needs sign-in
