@@ -81,6 +81,7 @@ RULES: dict[str, Rule] = {
     "web:case_list": Rule(CASE_MANAGERS | INVOLVED, hidden={"uninvolved", "other_area"}),
     "web:case_detail": Rule(CASE_MANAGERS | INVOLVED, kwargs="individual"),
     "web:case_change_level": Rule(CASE_MANAGERS, kwargs="individual"),
+    "web:case_officer": Rule(CASE_MANAGERS, kwargs="individual"),
     "web:case_record_event": Rule(CASE_MANAGERS | INVOLVED, kwargs="individual"),
     # Victims' views: the page opens to whoever sees the case; what it shows is narrower (victims.rules)
     "web:case_victim_views": Rule(CASE_MANAGERS | INVOLVED, kwargs="individual"),

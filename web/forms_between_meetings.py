@@ -73,3 +73,8 @@ class VictimViewForm(GovukForm):
         field = self.choice_field("meeting")
         field.choices = [("", "The case (no particular meeting)"), *meetings]
         field.error_messages["invalid_choice"] = "Select a meeting this case is on the agenda of"
+
+
+class RegistrationDetailsForm(GovukForm):
+    officer_name = forms.CharField(label="Named officer", required=False, max_length=200)
+    team = forms.CharField(label="Team", required=False, max_length=120)

@@ -2,7 +2,19 @@
 
 from django.urls import path
 
-from .views import actions, cases, dashboard, home, indicators, meetings, referrals, statistics, transfers, victims
+from .views import (
+    actions,
+    cases,
+    dashboard,
+    home,
+    indicators,
+    meetings,
+    referrals,
+    registration_details,
+    statistics,
+    transfers,
+    victims,
+)
 
 app_name = "web"
 
@@ -23,6 +35,7 @@ urlpatterns = [
     path("cases/<uuid:pk>/", cases.case_detail, name="case_detail"),
     path("cases/<uuid:pk>/level/", cases.case_change_level, name="case_change_level"),
     path("cases/<uuid:pk>/events/new/", cases.case_record_event, name="case_record_event"),
+    path("cases/<uuid:pk>/officer/", registration_details.case_officer, name="case_officer"),
     path("cases/<uuid:pk>/victims/", victims.case_victim_views, name="case_victim_views"),
     path("cases/<uuid:pk>/transfer/", transfers.case_transfer, name="case_transfer"),
     # Transfers between areas
