@@ -12,6 +12,8 @@ from .views.meetings import MeetingViewSet
 from .views.oversight import AuditResultsView, IndicatorsView
 from .views.referrals import ReferralViewSet
 from .views.statistics import AnnualStatisticsView
+from .views.transfers import TransferViewSet
+from .views.victims import VictimViewViewSet
 
 app_name = "api"
 
@@ -30,6 +32,8 @@ router.register("individuals", IndividualViewSet, basename="individual")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("actions", ActionViewSet, basename="action")
 router.register("agencies", AgencyViewSet, basename="agency")
+router.register("transfers", TransferViewSet, basename="transfer")
+router.register("victim-views", VictimViewViewSet, basename="victim-view")
 
 urlpatterns = [
     path("", include(router.urls)),

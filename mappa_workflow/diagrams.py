@@ -30,6 +30,7 @@ def machines() -> list[tuple[type[Model], FSMFieldMixin]]:
             "notifications",
             "reporting",
             "oversight",
+            "transfers",
         }:
             continue
         for field in model._meta.fields:

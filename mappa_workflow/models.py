@@ -97,6 +97,8 @@ class Role(models.TextChoices):
     SMB_MEMBER = "smb_member", "Strategic Management Board member"
     LAY_ADVISER = "lay_adviser", "Lay adviser"
     ADMINISTRATOR = "administrator", "Administrator"
+    # Held with PRACTITIONER by an agency's victim liaison officer: records victims' views (victims app).
+    VICTIM_LIAISON = "victim_liaison", "Victim liaison officer"
 
 
 class Seniority(models.IntegerChoices):

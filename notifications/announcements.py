@@ -8,6 +8,7 @@ from typing import Any
 from django.db import connection
 
 from . import services
+from .transfers import transfer_change_notify
 
 
 def outbox_enqueue(*, about: str, object_id: Any, change: str, actor_id: int | None = None) -> int:
@@ -28,4 +29,6 @@ def outbox_enqueue(*, about: str, object_id: Any, change: str, actor_id: int | N
         return services.meeting_change_notify(meeting_id=object_id, change=change, actor_id=actor_id)
     if about == "risk_action" and change == "assigned":
         return services.action_assigned_notify(action_id=object_id)
+    if about == "transfer":
+        return transfer_change_notify(transfer_id=object_id, change=change, actor_id=actor_id)
     raise ValueError(f"No messages are defined for {about} {change}")

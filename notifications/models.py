@@ -28,6 +28,7 @@ class MessageKind(models.TextChoices):
     WEEKLY_DIGEST = "weekly_digest", "Weekly digest (co-ordinator)"
     REFERRAL_UPDATE = "referral_update", "Referral update"
     EXPORT_READY = "export_ready", "Statistics export ready"
+    TRANSFER_UPDATE = "transfer_update", "Transfer between areas"
 
 
 class MessageStatus(models.TextChoices):

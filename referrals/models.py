@@ -193,6 +193,15 @@ class Registration(ConcurrentTransitionMixin, models.Model):
     exit_notes = models.TextField(blank=True)
     first_meeting_due = models.DateField(null=True, blank=True)
     next_review_due = models.DateField(null=True, blank=True)
+    # Probation's MAPPA details name who manages the case day to day (docs/import-format.md, "MAPPA details").
+    # A database default too: the history importer's bulk INSERT names only the columns it fills.
+    officer_name = models.CharField(
+        "Named officer", max_length=200, blank=True, default="", db_default="", validators=[refuse_hidden_characters]
+    )
+    team = models.CharField(
+        max_length=120, blank=True, default="", db_default="", validators=[refuse_hidden_characters]
+    )
+    notes = models.TextField(blank=True, default="", db_default="", validators=[refuse_hidden_characters])
 
     objects = RegistrationQuerySet.as_manager()
 

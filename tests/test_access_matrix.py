@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from mappa_workflow.models import AgencyType, Area, AuditEvent, Role
@@ -82,7 +83,18 @@ RULES: dict[str, Rule] = {
     "web:case_list": Rule(CASE_MANAGERS | INVOLVED, hidden={"uninvolved", "other_area"}),
     "web:case_detail": Rule(CASE_MANAGERS | INVOLVED, kwargs="individual"),
     "web:case_change_level": Rule(CASE_MANAGERS, kwargs="individual"),
+    "web:case_officer": Rule(CASE_MANAGERS, kwargs="individual"),
     "web:case_record_event": Rule(CASE_MANAGERS | INVOLVED, kwargs="individual"),
+    # Victims' views: the page opens to whoever sees the case; what it shows is narrower (victims.rules)
+    "web:case_victim_views": Rule(CASE_MANAGERS | INVOLVED, kwargs="individual"),
+    # Transfers: the world's case is asked for by the other area ("other_area" is its receiving co-ordinator)
+    "web:case_transfer": Rule({"coordinator"}, kwargs="individual"),
+    "web:transfer_list": Rule(CASE_MANAGERS | {"other_area"}),
+    "web:transfer_detail": Rule(CASE_MANAGERS | {"other_area"}, kwargs="transfer"),
+    "web:transfer_accept": Rule({"other_area"}, kwargs="transfer"),
+    "web:transfer_decline": Rule({"other_area"}, kwargs="transfer"),
+    "web:transfer_withdraw": Rule({"coordinator"}, kwargs="transfer"),
+    "web:transfer_complete": Rule({"coordinator"}, kwargs="transfer"),
     # Meetings (run by co-ordinators and chairs; another area's co-ordinator runs their own)
     "web:meeting_list": Rule(CASE_MANAGERS, hidden={"other_area"}),
     "web:meeting_schedule": Rule(CASE_MANAGERS | {"other_area"}),
@@ -141,6 +153,13 @@ RULES: dict[str, Rule] = {
     "api:action-updates": Rule(CASE_MANAGERS | {"referrer"}, method="post", kwargs="action"),
     "api:action-close": Rule(CASE_MANAGERS | {"referrer"}, method="post", kwargs="action"),
     "api:agency-list": Rule(EVERYONE),
+    "api:transfer-list": Rule(CASE_MANAGERS | {"other_area"}, hidden=PRACTITIONERS),
+    "api:transfer-detail": Rule(CASE_MANAGERS | {"other_area"}, kwargs="transfer"),
+    "api:transfer-accept": Rule({"other_area"}, method="post", kwargs="transfer"),
+    "api:transfer-decline": Rule({"other_area"}, method="post", kwargs="transfer"),
+    "api:transfer-withdraw": Rule({"coordinator"}, method="post", kwargs="transfer"),
+    "api:transfer-complete": Rule({"coordinator"}, method="post", kwargs="transfer"),
+    "api:victim-view-list": Rule(CASE_MANAGERS | INVOLVED, hidden={"uninvolved", "other_area"}),
     "api:statistics-annual": Rule(STATISTICS, kwargs="statistics"),
     "api:indicators-annual": Rule(STATISTICS, kwargs="statistics"),
     "api:audit-results-annual": Rule(STATISTICS, kwargs="statistics"),
@@ -228,6 +247,15 @@ def world():
     )
     export.file.save("mappa-statistics-2024-25.csv", ContentFile(b"Level 2,1\n"), save=False)
     export.save()
+    from transfers import services as transfer_services
+
+    transfer = transfer_services.transfer_request(
+        actor=users["coordinator"],
+        registration=registration,
+        receiving_area=other,
+        reason="Moving to live with family.",
+        proposed_date=timezone.localdate(),
+    )
     people = [registration.individual, draft.individual, submitted.individual]
     # Surnames that cannot appear on a page by chance (Faker's "Clark" could be the signed-in user's own name).
     for n, person in enumerate(people):
@@ -252,6 +280,7 @@ def world():
         "export": {"pk": export.pk},
         "registration": {"pk": registration.pk},
         "audit": {"pk": quality_audit_start(actor=users["coordinator"], meeting=meeting).pk},
+        "transfer": {"pk": transfer.pk},
     }
     return {"users": users, "kwargs": kwargs, "secrets": secrets}
 

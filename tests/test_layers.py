@@ -20,6 +20,8 @@ PACKAGES = [
     "meetings",
     "reporting",
     "oversight",
+    "transfers",
+    "victims",
     "notifications",
     "web",
     "api",

@@ -35,7 +35,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 from rest_framework.authtoken.models import Token
 
-from mappa_workflow.models import AgencyType, Area, Role
+from mappa_workflow.models import AgencyType, Area, Role, RoleAssignment, User
 from meetings import services as meeting_services
 from meetings.ics import meeting_ics
 from meetings.models import AgendaItem, Attendance, Meeting, PlanHeading
@@ -50,6 +50,8 @@ from referrals.models import Alias, LifeEventType, Referral, Registration
 from tests import factories
 from tests.canaries import outbox_text
 from tests.test_access_matrix import named_routes
+from transfers import services as transfer_services
+from victims import services as victim_services
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +75,14 @@ MAY_SEE: dict[str, set[str]] = {
     "other_area_police": {OTHER_AREA},  # invited to the other area's panel about its person
 }
 __doc__ = (__doc__ or "") + "\n".join(f"    {role}: {sorted(seen) or 'neither'}" for role, seen in MAY_SEE.items())
+
+# Victims' views are narrower than the case: the area's co-ordinators and chairs and the recording victim
+# liaison officer's agency (probation, whose practitioner records them) read them; nobody else, the police
+# invited to the same panel, administrators and the SMB included. Their words appear nowhere else: no
+# message, export or other area carries them.
+VICTIM_VIEWS_TEXT = "Victimcanary-Wolfsbane: she fears he will wait outside the Quenby Lane pharmacy."
+MAY_READ_VICTIM_VIEWS = {"coordinator", "chair", "probation", "cleared_coordinator"}
+__doc__ += f"\n\nVictims' views are read by {sorted(MAY_READ_VICTIM_VIEWS)} only."
 
 
 @dataclass
@@ -338,6 +348,34 @@ def _build_world() -> dict[str, Any]:
         owning=[AgencyType.POLICE],
     )
     audits = _audits(users, north_panel=meetings[0], kent_panel=kent_meetings[0], visible=visible, elsewhere=elsewhere)
+    # The probation practitioner is also the area's victim liaison officer, and records victims' views.
+    RoleAssignment.objects.create(user=users["probation"], role=Role.VICTIM_LIAISON)
+    victim_services.victim_view_record(
+        actor=User.objects.get(pk=users["probation"].pk), registration=visible, views=VICTIM_VIEWS_TEXT
+    )
+    # Transfers: Kent's person asked for, and accepted, by Essex (neither area is this world's
+    # Northamptonshire); the Category 4 person asked for by Kent, whose co-ordinator is not cleared.
+    essex = Area.objects.get(slug="essex")
+    out_of_kent = transfer_services.transfer_request(
+        actor=users["other_area_coordinator"],
+        registration=elsewhere,
+        receiving_area=essex,
+        reason="Moving to Colchester.",
+        proposed_date=timezone.localdate(),
+    )
+    transfer_services.transfer_accept(
+        actor=factories.coordinator(area=essex),
+        transfer=out_of_kent,
+        transfer_date=timezone.localdate(),
+        lead_agency=factories.agency(essex, AgencyType.PROBATION),
+    )
+    to_kent = transfer_services.transfer_request(
+        actor=users["cleared_coordinator"],
+        registration=category_4,
+        receiving_area=kent,
+        reason="Moving to Dover.",
+        proposed_date=timezone.localdate(),
+    )
     referrals = list(Referral.objects.all())
     _messages([*meetings, *kent_meetings], [*actions, *kent_actions], referrals)
     exports = []
@@ -357,6 +395,7 @@ def _build_world() -> dict[str, Any]:
         "exports": exports,
         "areas": [north, kent],
         "audits": audits,
+        "transfers": [out_of_kent, to_kent],
     }
 
 
@@ -409,7 +448,7 @@ class Reader:
         self.api = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
         self.pdf_sources = pdf_sources
         self.leaks: list[str] = []
-        self.seen: dict[str, int] = {CATEGORY_4: 0, OTHER_AREA: 0}
+        self.seen: dict[str, int] = {CATEGORY_4: 0, OTHER_AREA: 0, "victims' views": 0}
         self.requests = 0
 
     def read(self, client: Client, url: str, search: dict[str, str] | None = None) -> None:
@@ -427,6 +466,10 @@ class Reader:
             if canary.found_in(text):
                 self.seen[which] += 1
         self.leaks += [f"{self.role} {what}: {leak}" for leak in _leaks(self.role, text)]
+        if VICTIM_VIEWS_TEXT.upper() in text.upper():
+            self.seen["victims' views"] += 1
+            if self.role not in MAY_READ_VICTIM_VIEWS:
+                self.leaks.append(f"{self.role} {what}: victims' views")
 
 
 @pytest.fixture
@@ -444,6 +487,9 @@ def _assert_allowed_readers_saw_them(readers: dict[str, Reader], surface: str) -
     for which in CANARIES:
         allowed = [r for r in readers.values() if which in MAY_SEE[r.role]]
         assert any(r.seen[which] for r in allowed), f"no allowed reader saw the {which} canary in {surface}"
+    if surface != "the admin":  # victims' views have no admin page
+        allowed = [r for r in readers.values() if r.role in MAY_READ_VICTIM_VIEWS]
+        assert any(r.seen["victims' views"] for r in allowed), f"no allowed reader saw the victims' views in {surface}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -463,6 +509,7 @@ def _uuid_candidates(route: str, world: dict[str, Any]) -> list[Any]:
         "action": world["actions"],
         "export": world["exports"],
         "audit": world["audits"],
+        "transfer": world["transfers"],
     }
     for word, records in by_word.items():
         if word in route.split(":")[-1]:
@@ -555,7 +602,7 @@ def _schema_paths() -> dict[str, Any]:
 
 def _api_collections(world: dict[str, Any]) -> dict[str, list[Any]]:
     """The world's records by the API collection that serves them."""
-    return {name: world[name] for name in ("referrals", "individuals", "meetings", "actions")}
+    return {name: world[name] for name in ("referrals", "individuals", "meetings", "actions", "transfers")}
 
 
 def test_no_api_operation_in_the_schema_shows_a_canary_to_a_reader_the_rule_keeps_it_from(world, readers):
@@ -654,11 +701,14 @@ def test_no_message_or_calendar_file_carries_a_canary_its_reader_may_not_see(wor
         for which, canary in CANARIES.items():
             if which not in may_see and (found := canary.found_in(outbox_text(message))):
                 leaks.append(f"{message.kind} to {message.recipient_email} ({role or 'an inbox'}): {which} {found}")
+        if "Victimcanary" in outbox_text(message):  # no message carries victims' views, whoever reads it
+            leaks.append(f"{message.kind} to {message.recipient_email}: victims' views")
     for meeting in Meeting.objects.all():
         ics = meeting_ics(meeting).decode()
         leaks += [f".ics of {meeting}: {which}" for which, c in CANARIES.items() if c.found_in(ics)]
     assert not leaks, "\n".join(leaks)
-    assert len(kinds) >= 6, kinds  # invitations, actions, referral updates, reminders, alerts, digests
+    assert len(kinds) >= 7, kinds  # invitations, actions, referral updates, reminders, alerts, digests, transfers
+    assert "transfer_update" in kinds
 
 
 # ---------------------------------------------------------------------------------------------
@@ -672,6 +722,7 @@ PAGE_OF = {
     "individuals": "web:case_detail",
     "meetings": "web:meeting_detail",
     "actions": "web:action_detail",
+    "transfers": "web:transfer_detail",
 }
 NO_PAGE: dict[str, str] = {}
 

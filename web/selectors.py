@@ -60,10 +60,13 @@ class TimelineEntry:
 
 
 def case_timeline(individual: Individual, *, actions: list[RiskAction], agenda_items: list[Any]) -> list[TimelineEntry]:
-    """Levels and locations, life events, referrals, meetings and actions, newest first."""
+    """Levels and locations, life events, referrals, meetings and actions, newest first.
+
+    Only the records of the area that manages the person now: what another area recorded before a
+    transfer is read in the transfer's handover pack, and nowhere else (docs/transfers.md)."""
     entries: list[TimelineEntry] = []
     periods = (
-        RegistrationPeriod.objects.filter(individual=individual)
+        RegistrationPeriod.objects.filter(individual=individual, area_id=individual.area_id)
         .select_related("lead_agency", "registration")
         .order_by("start_date")
     )
@@ -102,7 +105,7 @@ def case_timeline(individual: Individual, *, actions: list[RiskAction], agenda_i
                 )
             )
         previous = period
-    for event in LifeEvent.objects.filter(individual=individual):
+    for event in LifeEvent.objects.filter(individual=individual, area_id=individual.area_id):
         entries.append(
             TimelineEntry(
                 date=event.occurred_on,
@@ -112,7 +115,9 @@ def case_timeline(individual: Individual, *, actions: list[RiskAction], agenda_i
                 tag="Event",
             )
         )
-    for referral in Referral.objects.filter(individual=individual).select_related("referring_agency"):
+    for referral in Referral.objects.filter(individual=individual, area_id=individual.area_id).select_related(
+        "referring_agency"
+    ):
         if referral.submitted_at:
             entries.append(
                 TimelineEntry(
@@ -184,7 +189,7 @@ def case_agenda_items(individual: Individual, user: Any) -> list[AgendaItem]:
 
 def case_actions(individual: Individual) -> list[RiskAction]:
     return list(
-        RiskAction.objects.filter(registration__individual=individual)
+        RiskAction.objects.filter(registration__individual=individual, area_id=individual.area_id)
         .select_related("owning_agency")
         .order_by("due_date")
     )

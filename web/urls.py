@@ -2,7 +2,20 @@
 
 from django.urls import path
 
-from .views import actions, audits, cases, dashboard, home, indicators, meetings, referrals, statistics
+from .views import (
+    actions,
+    audits,
+    cases,
+    dashboard,
+    home,
+    indicators,
+    meetings,
+    referrals,
+    registration_details,
+    statistics,
+    transfers,
+    victims,
+)
 
 app_name = "web"
 
@@ -23,6 +36,16 @@ urlpatterns = [
     path("cases/<uuid:pk>/", cases.case_detail, name="case_detail"),
     path("cases/<uuid:pk>/level/", cases.case_change_level, name="case_change_level"),
     path("cases/<uuid:pk>/events/new/", cases.case_record_event, name="case_record_event"),
+    path("cases/<uuid:pk>/officer/", registration_details.case_officer, name="case_officer"),
+    path("cases/<uuid:pk>/victims/", victims.case_victim_views, name="case_victim_views"),
+    path("cases/<uuid:pk>/transfer/", transfers.case_transfer, name="case_transfer"),
+    # Transfers between areas
+    path("transfers/", transfers.transfer_list, name="transfer_list"),
+    path("transfers/<uuid:pk>/", transfers.transfer_detail, name="transfer_detail"),
+    path("transfers/<uuid:pk>/accept/", transfers.transfer_accept, name="transfer_accept"),
+    path("transfers/<uuid:pk>/decline/", transfers.transfer_decline, name="transfer_decline"),
+    path("transfers/<uuid:pk>/withdraw/", transfers.transfer_withdraw, name="transfer_withdraw"),
+    path("transfers/<uuid:pk>/complete/", transfers.transfer_complete, name="transfer_complete"),
     # Meetings
     path("meetings/", meetings.meeting_list, name="meeting_list"),
     path("meetings/schedule/", meetings.schedule_start, name="meeting_schedule"),

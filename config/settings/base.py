@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "reporting",
     "notifications",
     "oversight",
+    "victims",
+    "transfers",
     "web",
     "api",
     "administration",

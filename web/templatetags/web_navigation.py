@@ -21,6 +21,7 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
             ("Referrals", "web:referral_list"),
             ("Meetings", "web:meeting_list"),
             ("Cases", "web:case_list"),
+            ("Transfers", "web:transfer_list"),
         ]
     elif is_practitioner(user):
         items += [

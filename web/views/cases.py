@@ -16,9 +16,10 @@ from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from need_to_know import permissions
 from referrals import services
 from referrals.models import Registration
+from victims.rules import is_victim_liaison_officer
 
 from .. import selectors
-from ..access import can_see_cases, page
+from ..access import can_manage_cases, can_see_cases, page
 from ..forms import LevelChangeForm, LifeEventForm
 from ..forms_base import apply_workflow_error
 from .common import page_links, paginate_people, sort_links, sort_queryset
@@ -97,6 +98,9 @@ def case_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             and permissions.has_perm(user, "referrals.manage_registration", registration),
             "can_record_event": permissions.has_perm(user, "referrals.record_life_event", individual),
             "viewers": case_viewer_summary(individual) if can_see_viewers else None,
+            "can_request_transfer": registration is not None
+            and permissions.has_perm(user, "transfers.request_transfer", registration),
+            "can_see_victim_views": can_manage_cases(user) or is_victim_liaison_officer(user),
         },
     )
 
