@@ -14,10 +14,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from mappa_workflow import permissions as p
 from mappa_workflow.exceptions import NotPermitted
 from mappa_workflow.models import AgencyType, Area, Role
 from meetings.models import Attendance, AttendanceStatus, Invitation
+from need_to_know import permissions as p
 from referrals.models import LifeEvent, LifeEventType, Referral
 from tests import factories
 
