@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+MUTANTS = Path.cwd() / "mutants"  # where mutmut ran (the repository root under `make mutation`)
 KILLED = {1, 3, 24, -24, 36, 152, 255}  # a failing test, pytest's internal error, or a timeout
 SURVIVED = {0}
 NO_TESTS = {5, 33}
@@ -38,8 +39,8 @@ def main(argv: list[str]) -> int:
     equivalent = equivalents()
     rows = []
     survivors = []
-    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
-        module = str(meta.relative_to(ROOT / "mutants"))[: -len(".py.meta")].replace("/", ".")
+    for meta in sorted(MUTANTS.rglob("*.py.meta")):
+        module = str(meta.relative_to(MUTANTS))[: -len(".py.meta")].replace("/", ".")
         results = json.loads(meta.read_text()).get("exit_code_by_key", {})
         if not results:
             continue

@@ -428,3 +428,65 @@ def test_the_list_helpers_narrow_the_queryset_they_are_given():
     assert list(p.visible_referrals(coordinator, only_first)) == [first]
     people = type(first.individual).objects.filter(pk=second.individual_id)
     assert list(p.visible_individuals(coordinator, people)) == [second.individual]
+
+
+def test_a_barrier_registered_with_the_base_app_refuses_every_permission_once_registered(monkeypatch):
+    from mappa_workflow import roles
+
+    person = factories.IndividualFactory()
+    coordinator = factories.coordinator()
+    assert p.has_perm(coordinator, "referrals.view_individual", person)
+    monkeypatch.setattr(roles, "_object_barriers", list(roles._object_barriers))
+
+    def under_review(user, obj):
+        return obj == person
+
+    roles.add_object_barrier(under_review)
+    roles.add_object_barrier(under_review)
+    assert roles._object_barriers.count(under_review) == 1, "registered once, however often Django starts an app"
+    assert not p.has_perm(coordinator, "referrals.view_individual", person)
+    assert p.has_perm(coordinator, "referrals.view_individual", factories.IndividualFactory())
+
+
+def test_the_life_event_and_minutes_lists_narrow_the_queryset_they_are_given():
+    from meetings.models import CaseMinutes
+
+    person = factories.IndividualFactory()
+    events = [
+        LifeEvent.objects.create(
+            individual=person, area=person.area, event_type=LifeEventType.SHPO_IMPOSED, occurred_on=timezone.localdate()
+        )
+        for _ in range(2)
+    ]
+    coordinator = factories.coordinator()
+    assert list(p.visible_life_events(coordinator, LifeEvent.objects.filter(pk=events[0].pk))) == [events[0]]
+    minutes = factories.risk_action().case_minutes
+    assert list(p.visible_minutes(coordinator, CaseMinutes.objects.filter(pk=minutes.pk))) == [minutes]
+    assert not p.visible_minutes(coordinator, CaseMinutes.objects.none()).exists()
+
+
+def test_every_list_helper_narrows_the_queryset_it_is_given_instead_of_starting_again():
+    from meetings.models import AgendaItem, CaseMinutes, Meeting, RiskAction
+    from referrals.models import Individual, Registration
+
+    action = factories.risk_action(owning_agency_type=AgencyType.POLICE)
+    person = action.registration.individual
+    LifeEvent.objects.create(
+        individual=person, area=person.area, event_type=LifeEventType.SHPO_IMPOSED, occurred_on=timezone.localdate()
+    )
+    coordinator, police = factories.coordinator(), factories.practitioner(AgencyType.POLICE)
+    helpers = [
+        (p.visible_individuals, Individual),
+        (p.visible_referrals, Referral),
+        (p.visible_registrations, Registration),
+        (p.visible_life_events, LifeEvent),
+        (p.visible_meetings, Meeting),
+        (p.visible_agenda_items, AgendaItem),
+        (p.visible_minutes, CaseMinutes),
+        (p.visible_risk_actions, RiskAction),
+    ]
+    for helper, model in helpers:
+        assert helper(coordinator).exists(), helper.__name__
+        assert not helper(coordinator, model.objects.none()).exists(), helper.__name__
+    assert p.my_agency_risk_actions(police).exists()
+    assert not p.my_agency_risk_actions(police, RiskAction.objects.none()).exists()

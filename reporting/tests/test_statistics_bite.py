@@ -284,3 +284,14 @@ def test_the_rate_is_hidden_with_a_hidden_category_1_total_and_shown_otherwise()
     assert hidden.table("snapshot").shown("total", "category_1") == s.SUPPRESSED
     assert hidden.table("rate").value("rate", "number") == 400
     assert hidden.table("rate").shown("rate", "number") == s.SUPPRESSED, "rate x population would reveal it"
+
+
+@pytest.mark.django_db
+def test_an_area_that_never_set_a_threshold_suppresses_nothing():
+    area = northamptonshire()
+    AreaSettings.objects.filter(area=area).delete()
+    assert s.suppression_threshold_for([area.pk]) == 0
+    write(area, person(area, Open(D(2020, 1, 1), 1, 1)))
+    report = s.compute_annual_report(areas=area, year=2024)
+    assert report.suppression_threshold == 0
+    assert report.table("snapshot").shown("level_1", "category_1") == "1"
