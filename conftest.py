@@ -121,3 +121,18 @@ def _hard_date(request):
         return
     with time_machine.travel(hard_dates.moment(name), tick=True):
         yield name
+
+
+if "MUTANT_UNDER_TEST" in os.environ:
+    # Under `make mutation` (mutmut) every mutant runs its tests in a process forked from the one that ran the
+    # stats pass. Build the in-memory test database (migrations and their reference data) once, in that parent,
+    # and keep it: each fork inherits a copy, so a mutant costs its tests, not a migration run.
+    @pytest.fixture(scope="session")
+    def django_db_setup(django_test_environment, django_db_blocker):
+        from django.db import connection
+        from django.test.utils import setup_databases
+
+        if not str(connection.settings_dict["NAME"]).startswith("file:memorydb"):
+            with django_db_blocker.unblock():
+                setup_databases(verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set())
+        yield
