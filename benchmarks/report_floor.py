@@ -69,6 +69,7 @@ POPULATION_SQL = (
     "SELECT area_id, population_aged_10_and_over FROM mappa_workflow_areapopulation WHERE year = %(year)s {and_area}"
 )
 
+STATEMENTS = (AREAS_SQL, THRESHOLD_SQL, SNAPSHOT_SQL, YEARLY_SQL, EVENTS_SQL, RETURNS_SQL, POPULATION_SQL)
 CATEGORIES = (1, 2, 3)
 EVENT_ROWS = (
     ("notification_breaches", "cautioned"),
