@@ -196,7 +196,13 @@ def section(results: dict[str, Any]) -> list[str]:
         "",
         f"Measured {results['started']}; load average (1, 5, 15 min) before {results['load_before']}, after "
         f"{results['load_after']} on {os.cpu_count()} cores shared with other work: wall time is mostly waiting "
-        "for a core, so CPU time is shown beside it.",
+        "for a core, so CPU time is shown beside it."
+        + (
+            " (Run on its own, `python benchmarks/import_cases.py --json`, on the same database; `make bench` "
+            "took these figures with `--import-results`.)"
+            if results.get("separate_run")
+            else ""
+        ),
         "",
         "| importer | run | wall | CPU | max RSS | rows written |",
         "|---|---|---|---|---|---|",

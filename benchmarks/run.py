@@ -6,11 +6,14 @@ One command from a clean checkout:
    never the ``test`` database CI uses;
 2. migrates, and generates the national data set (``generate_synthetic_data --national``) unless the
    database already holds it (marker: 80,000+ individuals and Level 2/3 panels);
-3. times the annual report for one area and for all 42 beside a hand-written SQL snapshot query;
-4. counts each page's queries for the smallest and the largest area (five times the data);
+3. times the annual report for one area and for all 42 beside hand-written SQL for all its tables
+   (``benchmarks/report_floor.py``, checked cell for cell) and beside a hand-written SQL snapshot query;
+4. counts each page's queries for the smallest and the largest area (five times the data), and times each
+   page of the largest area (wall and CPU) beside its own SQL run again by hand (``benchmarks/pages.py``);
 5. times the reminder sweep over all open actions (inside a transaction rolled back after);
    then each fix before and after, and the case-history import before and after (``benchmarks/import_cases.py``:
-   20,000 people, then 150,000 with the current importer; ``--import-people``/``--import-national``, 0 skips);
+   20,000 people, then 150,000 with the current importer; ``--import-people``/``--import-national``, 0 skips;
+   ``--import-results FILE`` takes them from a separate ``import_cases.py --json`` run instead);
 6. starts gunicorn on 127.0.0.1, drives the five pages with 10 concurrent signed-in, two-factor-verified
    users (``benchmarks/load.py``), and stops it;
 7. writes docs/performance.md (``benchmarks/report.py``).
@@ -211,6 +214,11 @@ def main() -> None:
     parser.add_argument("--import-people", type=int, default=20_000, help="import benchmark size (0: skip)")
     parser.add_argument("--import-national", type=int, default=150_000, help="national import size (0: skip)")
     parser.add_argument(
+        "--import-results",
+        help="take the import figures from this file (written by `benchmarks/import_cases.py --json` in a "
+        "separate run, the same day) instead of importing here",
+    )
+    parser.add_argument(
         "--report-only",
         action="store_true",
         help="rewrite the document from the last run's figures (after editing fixes.md)",
@@ -271,11 +279,16 @@ def main() -> None:
     print("Query counts of the pages (smallest and largest area)")
     fixtures = measure.page_fixtures(args.users)
     results["query_counts"] = measure.page_query_counts(fixtures)
+    print("Each page against its SQL floor (largest area)")
+    results["page_floors"] = measure.page_floors(fixtures)
     print("Reminder sweep")
     results["sweep"] = measure.reminder_sweep()
     print("Before and after the fixes")
     results["fixes"] = measure.before_after()
-    if args.import_people:
+    if args.import_results:
+        results["import"] = json.loads(Path(args.import_results).read_text())
+        results["import"]["separate_run"] = True
+    elif args.import_people:
         from benchmarks import import_cases
 
         print(

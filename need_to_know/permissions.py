@@ -74,16 +74,36 @@ def action_owned_by_my_agency(user: Any, action: Any) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def _category_4_individuals() -> tuple[QuerySet, QuerySet]:
+_MEMO = "_need_to_know_memo"
+
+
+def _per_request(user: Any, key: str, build: Callable[[], Any]) -> Any:
+    """``build()``, once per user instance: a page's ``request.user`` lives for one request, and a page asks
+    the same rule of several lists (the dashboard: referrals, cases due, actions). What is kept are unevaluated
+    subqueries (no rows), keyed by the user's area and agency so a changed account never reuses them."""
+    if user is None or not hasattr(user, "__dict__"):
+        return build()
+    memo = user.__dict__.setdefault(_MEMO, {})
+    full_key = (key, getattr(user, "area_id", None), getattr(user, "agency_id", None))
+    if full_key not in memo:
+        memo[full_key] = build()
+    return memo[full_key]
+
+
+def _category_4_individuals(user: Any = None) -> tuple[QuerySet, QuerySet]:
     """Subqueries of the ids of people with a Category 4 registration period or referral, ever."""
-    return (
-        RegistrationPeriod.objects.filter(category=CATEGORY_4).values("individual_id"),
-        Referral.objects.filter(category=CATEGORY_4).values("individual_id"),
+    return _per_request(
+        user,
+        "category_4",
+        lambda: (
+            RegistrationPeriod.objects.filter(category=CATEGORY_4).values("individual_id"),
+            Referral.objects.filter(category=CATEGORY_4).values("individual_id"),
+        ),
     )
 
 
-def _exclude_category_4(qs: QuerySet, individual_path: str) -> QuerySet:
-    periods, referrals = _category_4_individuals()
+def _exclude_category_4(qs: QuerySet, individual_path: str, user: Any = None) -> QuerySet:
+    periods, referrals = _category_4_individuals(user)
     return qs.exclude(**{f"{individual_path}__in": periods}).exclude(**{f"{individual_path}__in": referrals})
 
 
@@ -117,6 +137,16 @@ def is_category_4(obj: Any) -> bool:
     return answer
 
 
+def category_4_barrier_passed(user: Any, obj: Any) -> None:
+    """``obj`` was just read through a ``visible_*`` queryset of ``user``. For a user without clearance that
+    query excluded everyone with a Category 4 record, so the barrier's answer for ``obj`` is already known:
+    it is kept on the instance, and the page's later permission checks of the record (and of a registration
+    or referral prefetched with it) do not ask the database again. For a cleared user nothing is kept (the
+    barrier does not apply to them; the query said nothing about Category 4)."""
+    if obj is not None and not is_counter_terrorism_cleared(user):
+        obj.__dict__[_CATEGORY_4_MEMO] = False
+
+
 def _loaded_individual(obj: Any) -> Any:
     """The person a registration or referral is about, when already loaded (a prefetch sets it), so the
     answer is shared with the person's own instance; anything else is looked up."""
@@ -142,6 +172,10 @@ def _my_agency_meeting_ids(user: Any) -> QuerySet | None:
     """Meetings the user's agency was invited to or attended, as a subquery (or None)."""
     if user.agency_id is None:
         return None
+    return _per_request(user, "agency_meetings", lambda: _agency_meetings(user))
+
+
+def _agency_meetings(user: Any) -> QuerySet:
     invited = Invitation.objects.filter(agency_id=user.agency_id).values("meeting_id")
     attended = Attendance.objects.filter(agency_id=user.agency_id).values("meeting_id")
     return Meeting.objects.filter(Q(pk__in=invited) | Q(pk__in=attended), area_id=user.area_id).values("pk")
@@ -149,6 +183,10 @@ def _my_agency_meeting_ids(user: Any) -> QuerySet | None:
 
 def _agency_involvement(user: Any) -> Q:
     """Individuals (by pk) the user's agency referred, met about, or owns actions for."""
+    return _per_request(user, "agency_involvement", lambda: _build_agency_involvement(user))
+
+
+def _build_agency_involvement(user: Any) -> Q:
     agency_id = user.agency_id
     condition = Q(pk__in=Referral.objects.filter(referring_agency_id=agency_id).values("individual_id"))
     meeting_ids = _my_agency_meeting_ids(user)
@@ -181,7 +219,7 @@ def _scoped(qs: QuerySet, user: Any, *, individual_path: str, area_path: str = "
     if scope != "all":
         qs = qs.filter(**{area_path: user.area_id})
     if not is_counter_terrorism_cleared(user):
-        qs = _exclude_category_4(qs, individual_path)
+        qs = _exclude_category_4(qs, individual_path, user)
     return qs
 
 
@@ -251,7 +289,7 @@ def visible_agenda_items(user: Any, qs: QuerySet | None = None) -> QuerySet:
     qs = AgendaItem.objects.all() if qs is None else qs
     qs = qs.filter(meeting_id__in=visible_meetings(user).values("pk"))
     if not is_counter_terrorism_cleared(user):
-        periods, referrals = _category_4_individuals()
+        periods, referrals = _category_4_individuals(user)
         for path in ("registration__individual_id", "referral__individual_id"):
             qs = qs.exclude(**{f"{path}__in": periods}).exclude(**{f"{path}__in": referrals})
     return qs
@@ -351,6 +389,7 @@ __all__ = [
     "CATEGORY_4",
     "area_id_of",
     "can_view_individual",
+    "category_4_barrier_passed",
     "has_perm",
     "is_administrator",
     "is_case_manager",

@@ -64,9 +64,13 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _case(request: AuthenticatedHttpRequest, pk: Any):  # type: ignore[no-untyped-def]
-    return get_object_or_404(
+    individual = get_object_or_404(
         permissions.visible_individuals(request.user).prefetch_related("aliases", _active_registrations()), pk=pk
     )
+    # Read through the user's visible people, so the Category 4 barrier has been passed in that query:
+    # the page's permission checks need not ask it again (two queries each time).
+    permissions.category_4_barrier_passed(request.user, individual)
+    return individual
 
 
 @page(can_see_cases)
