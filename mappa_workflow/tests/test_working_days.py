@@ -66,9 +66,7 @@ def project_apps() -> list[str]:
     from django.apps import apps as registry
 
     root = Path(__file__).resolve().parents[2]
-    return sorted(
-        config.name for config in registry.get_app_configs() if Path(config.path).resolve().parent == root
-    )
+    return sorted(config.name for config in registry.get_app_configs() if Path(config.path).resolve().parent == root)
 
 
 def test_no_rule_stated_in_working_days_is_written_as_calendar_days():
