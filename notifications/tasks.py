@@ -71,6 +71,14 @@ def send_weekly_digest() -> int:
     return services.weekly_digest_send()
 
 
+@shared_task(name="notifications.send_release_reminders", **DATABASE_RETRY)
+def send_release_reminders() -> int:
+    _drop_connection_if_broken()
+    from .between_meetings import release_reminders_send
+
+    return release_reminders_send()
+
+
 @shared_task(name="notifications.build_statistics_export")
 def build_statistics_export(job_id: str) -> str:
     return services.export_build(job_id=job_id)

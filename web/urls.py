@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from .views import actions, cases, dashboard, home, indicators, meetings, referrals, statistics
+from .views import actions, cases, dashboard, home, indicators, level_one, meetings, referrals, statistics
+from .views import release_planning as releases
 
 app_name = "web"
 
@@ -23,6 +24,23 @@ urlpatterns = [
     path("cases/<uuid:pk>/", cases.case_detail, name="case_detail"),
     path("cases/<uuid:pk>/level/", cases.case_change_level, name="case_change_level"),
     path("cases/<uuid:pk>/events/new/", cases.case_record_event, name="case_record_event"),
+    path("cases/<uuid:pk>/release/new/", releases.release_plan_start, name="case_release_plan_start"),
+    path("cases/<uuid:pk>/notifications/new/", releases.third_party_notification_add, name="case_notification_add"),
+    path("cases/<uuid:pk>/level-1-review/", level_one.level_one_review, name="case_level_one_review"),
+    # Between meetings: releases, notifications, sharing minutes, Level 1 (docs/between-meetings.md)
+    path("releases/", releases.release_list, name="release_list"),
+    path("releases/<uuid:pk>/", releases.release_plan, name="release_plan"),
+    path("releases/<uuid:pk>/date/", releases.release_plan_date, name="release_plan_date"),
+    path("releases/<uuid:pk>/level/", releases.release_plan_level, name="release_plan_level"),
+    path("releases/<uuid:pk>/close/", releases.release_plan_close, name="release_plan_close"),
+    path("releases/<uuid:pk>/items/<slug:item>/", releases.release_plan_item, name="release_plan_item"),
+    path(
+        "notifications/<uuid:pk>/acknowledge/",
+        releases.third_party_notification_acknowledge,
+        name="notification_acknowledge",
+    ),
+    path("sharing-requests/<uuid:pk>/decide/", releases.sharing_request_decide, name="sharing_request_decide"),
+    path("level-1/", level_one.level_one_register, name="level_one_register"),
     # Meetings
     path("meetings/", meetings.meeting_list, name="meeting_list"),
     path("meetings/schedule/", meetings.schedule_start, name="meeting_schedule"),
@@ -38,6 +56,11 @@ urlpatterns = [
         "meetings/<uuid:pk>/cases/<int:item_id>/disclosures/new/",
         meetings.disclosure_add,
         name="meeting_case_disclosure_add",
+    ),
+    path(
+        "meetings/<uuid:pk>/cases/<int:item_id>/sharing-requests/new/",
+        releases.sharing_request_add,
+        name="meeting_case_sharing_request_add",
     ),
     path("meetings/<uuid:pk>/cases/<int:item_id>/remove/", meetings.agenda_remove, name="meeting_agenda_remove"),
     path("meetings/<uuid:pk>/invite/", meetings.meeting_invite, name="meeting_invite"),

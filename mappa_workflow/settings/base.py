@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "reporting",
     "notifications",
     "oversight",
+    "release_planning",
+    "level_one",
     "web",
     "api",
 ]
@@ -308,6 +310,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingStateEnum": "meetings.models.MeetingState",
         "AttendanceStatusEnum": "meetings.models.AttendanceStatus",
         "RiskActionStateEnum": "meetings.models.RiskActionState",
+        "ChecklistItemKindEnum": "release_planning.models.ChecklistItemKind",
+        "ReleaseKindEnum": "release_planning.models.ReleaseKind",
     },
 }
 
