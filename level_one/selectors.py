@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import CharField, DateField, OuterRef, QuerySet, Subquery
 
-from mappa_workflow import permissions
+from need_to_know import permissions
 from referrals.models import DECIDED, Referral, Registration, RegistrationPeriod, RegistrationStatus
 
 from .dates import add_months

@@ -9,11 +9,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_record
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import AuditAction, User
 from mappa_workflow.services_base import lock_for_change, require_not_future, require_text
+from need_to_know import permissions
 from referrals import services as referral_services
 from referrals.models import Referral, Registration, RegistrationStatus
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from mappa_workflow import permissions
 from mappa_workflow.models import Area, Role, User
 from mappa_workflow.working_days import due_soon_until
+from need_to_know import permissions
 
 from . import selectors
 from .email import render_email

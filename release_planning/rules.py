@@ -7,7 +7,7 @@ from typing import Any
 
 import rules
 
-from mappa_workflow.permissions import can_view_individual, is_case_manager, is_chair, is_practitioner, same_area
+from need_to_know.permissions import can_view_individual, is_case_manager, is_chair, is_practitioner, same_area
 
 
 def _individual(obj: Any) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from mappa_workflow import permissions
+from need_to_know import permissions
 
 from .models import ChecklistItem, ReleasePlan, ReleasePlanningSettings, SharingRequest, ThirdPartyNotification
 

@@ -361,7 +361,9 @@ def list_audit_queries() -> int:
 def registration_in_custody(*, referrer: User | None = None, children_linked: bool = False, level: int = 2, **kwargs):
     """A case accepted at ``level`` 30 days ago for a person in custody, led by the referring agency."""
     referrer = referrer or practitioner(AgencyType.PROBATION)
-    individual = kwargs.pop("individual", None) or IndividualFactory(area=referrer.area, children_linked=children_linked)
+    individual = kwargs.pop("individual", None) or IndividualFactory(
+        area=referrer.area, children_linked=children_linked
+    )
     return registration_at_level(
         level,
         referrer=referrer,

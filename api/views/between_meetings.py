@@ -17,9 +17,9 @@ from rest_framework.serializers import Serializer
 from level_one import selectors as level_one_selectors
 from level_one import services as level_one_services
 from level_one.models import LevelOneReview
-from mappa_workflow import permissions
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.signed_in import signed_in_user
+from need_to_know import permissions
 from release_planning import selectors, services
 from release_planning.models import ReleasePlan, SharingRequest, ThirdPartyNotification
 

@@ -15,12 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_record
+from mappa_workflow.changes import announce
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import AuditAction, User
 from mappa_workflow.services_base import apply_transition, lock_for_change, require_not_future, require_text
-from notifications.outbox import outbox_enqueue
+from need_to_know import permissions
 from referrals.models import Individual
 
 from ..models import RecipientType, ReleasePlan, SharingRequest, ThirdPartyNotification
@@ -184,9 +184,7 @@ def sharing_request_record(
         _full_clean(request)
         request.save(force_insert=True)
         audit_record(actor=actor, action=AuditAction.CREATE, obj=request, to_state=request.state)
-        outbox_enqueue(
-            about="sharing_request", object_id=request.pk, change="requested", actor_id=getattr(actor, "pk", None)
-        )
+        announce(about="sharing_request", object_id=request.pk, change="requested", actor_id=getattr(actor, "pk", None))
     return request
 
 
@@ -218,7 +216,5 @@ def sharing_request_decide(
             decided_on=decided_on,
             reason_text=reason,
         )
-        outbox_enqueue(
-            about="sharing_request", object_id=locked.pk, change="decided", actor_id=getattr(actor, "pk", None)
-        )
+        announce(about="sharing_request", object_id=locked.pk, change="decided", actor_id=getattr(actor, "pk", None))
     return locked

@@ -11,11 +11,11 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_record
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import AuditAction, User
 from mappa_workflow.services_base import apply_transition, lock_for_change, require_not_future, require_text
+from need_to_know import permissions
 from referrals.models import Individual, Location
 
 from ..dates import weeks_before, working_days_before

@@ -11,10 +11,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from level_one import selectors as level_one_selectors
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_view, case_viewer_summary
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
+from need_to_know import permissions
 from referrals import services
 from referrals.models import Registration
 from release_planning import selectors as release_selectors

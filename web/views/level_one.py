@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from level_one import selectors, services
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_list
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import Agency
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
+from need_to_know import permissions
 
 from ..access import can_manage_cases, can_see_cases, page
 from ..forms_base import apply_workflow_error

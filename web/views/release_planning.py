@@ -13,10 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_list, audit_view
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
+from need_to_know import permissions
 from release_planning import selectors, services
 from release_planning.models import ChecklistItemKind, RecipientType, ReleasePlan, SharingRequest
 
