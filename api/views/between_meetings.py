@@ -50,11 +50,6 @@ def _person(request: Request, individual_id: Any) -> Any:
     return individual
 
 
-def _in_area(request: Request, qs: QuerySet) -> QuerySet:
-    user = signed_in_user(request)
-    return qs.none() if user.area_id is None else qs.filter(area_id=user.area_id)
-
-
 class _Retrieve:
     """retrieve: one record the user may see, its view audited."""
 
@@ -74,7 +69,7 @@ class ReleasePlanViewSet(_Retrieve, mixins.ListModelMixin, CaseViewSet):
     serializer_class = ReleasePlanSerializer
 
     def get_queryset(self) -> QuerySet[ReleasePlan]:
-        plans = _in_area(self.request, selectors.plan_detail_queryset()).order_by("expected_date", "pk")
+        plans = (selectors.plan_detail_queryset()).order_by("expected_date", "pk")
         return selectors.visible_release_plans(signed_in_user(self.request), plans)
 
     @extend_schema(responses={200: ReleasePlanSerializer})
@@ -138,9 +133,9 @@ class ThirdPartyNotificationViewSet(_Retrieve, mixins.ListModelMixin, CaseViewSe
     serializer_class = ThirdPartyNotificationSerializer
 
     def get_queryset(self) -> QuerySet[ThirdPartyNotification]:
-        records = _in_area(
-            self.request, ThirdPartyNotification.objects.select_related("individual", "sent_by_agency")
-        ).order_by("-sent_on", "pk")
+        records = (ThirdPartyNotification.objects.select_related("individual", "sent_by_agency")).order_by(
+            "-sent_on", "pk"
+        )
         return selectors.visible_notifications(signed_in_user(self.request), records)
 
     @extend_schema(responses={200: ThirdPartyNotificationSerializer})
@@ -187,9 +182,7 @@ class SharingRequestViewSet(_Retrieve, mixins.ListModelMixin, CaseViewSet):
     serializer_class = SharingRequestSerializer
 
     def get_queryset(self) -> QuerySet[SharingRequest]:
-        records = _in_area(self.request, SharingRequest.objects.select_related("individual", "agenda_item")).order_by(
-            "-requested_on", "pk"
-        )
+        records = (SharingRequest.objects.select_related("individual", "agenda_item")).order_by("-requested_on", "pk")
         return selectors.visible_sharing_requests(signed_in_user(self.request), records)
 
     @extend_schema(responses={200: SharingRequestSerializer})
@@ -234,9 +227,9 @@ class LevelOneReviewViewSet(_Retrieve, mixins.ListModelMixin, CaseViewSet):
     serializer_class = LevelOneReviewSerializer
 
     def get_queryset(self) -> QuerySet[LevelOneReview]:
-        records = _in_area(
-            self.request, LevelOneReview.objects.select_related("individual", "lead_agency", "referral")
-        ).order_by("-reviewed_on", "pk")
+        records = (LevelOneReview.objects.select_related("individual", "lead_agency", "referral")).order_by(
+            "-reviewed_on", "pk"
+        )
         return level_one_selectors.visible_reviews(signed_in_user(self.request), records)
 
     @extend_schema(responses={200: LevelOneReviewSerializer})
