@@ -21,7 +21,7 @@ from .serializers import PersonSummarySerializer
 
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
-    label = serializers.CharField(source="get_kind_display", read_only=True)
+    label = serializers.CharField(source="get_kind_display", read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = ChecklistItem

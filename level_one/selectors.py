@@ -32,7 +32,7 @@ class RegisterRow:
     overdue: bool
 
 
-def _register_queryset(user: Any, area: Any) -> QuerySet[Registration]:
+def _register_queryset(user: Any, area: Any) -> QuerySet[Any]:
     open_period = RegistrationPeriod.objects.filter(registration=OuterRef("pk"), end_date__isnull=True)
     latest_review = LevelOneReview.objects.filter(registration=OuterRef("pk")).order_by("-reviewed_on", "-recorded_at")
     left_meetings = RegistrationPeriod.objects.filter(
@@ -62,7 +62,7 @@ def level_one_register(
 ) -> list[RegisterRow]:
     """The register as rows, optionally of one lead agency and only the overdue ones."""
     interval = LevelOneSettings.for_area(area).review_interval_months
-    qs = _register_queryset(user, area)
+    qs: QuerySet[Any] = _register_queryset(user, area)
     if agency_id is not None:
         qs = qs.filter(lead_agency_id_now=agency_id)
     rows = []

@@ -30,7 +30,7 @@ from ..models import (
 )
 
 PERM = "release_planning.manage_release_plan"
-KIND_FOR_LOCATION = {Location.CUSTODY: ReleaseKind.CUSTODY, Location.HOSPITAL: ReleaseKind.HOSPITAL}
+KIND_FOR_LOCATION: dict[str, str] = {Location.CUSTODY: ReleaseKind.CUSTODY, Location.HOSPITAL: ReleaseKind.HOSPITAL}
 
 
 def item_due_dates(settings: ReleasePlanningSettings, release: dt.date, *, children_linked: bool) -> dict[str, dt.date]:
