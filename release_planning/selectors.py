@@ -54,10 +54,14 @@ class UpcomingRelease:
         return not self.missing and not self.level_missing
 
 
-def upcoming_releases(user: Any, *, area: Any, today: dt.date) -> list[UpcomingRelease]:
+def horizon_weeks(area: Any) -> int:
+    return ReleasePlanningSettings.for_area(area).horizon_weeks
+
+
+def upcoming_releases(user: Any, *, area: Any, today: dt.date, weeks: int | None = None) -> list[UpcomingRelease]:
     """Open plans of the area with a release from today up to the area's horizon (12 weeks by default),
     each with what is still missing: three queries however many plans."""
-    horizon = today + dt.timedelta(weeks=ReleasePlanningSettings.for_area(area).horizon_weeks)
+    horizon = today + dt.timedelta(weeks=horizon_weeks(area) if weeks is None else weeks)
     plans = visible_release_plans(
         user,
         ReleasePlan.objects.open()

@@ -55,7 +55,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     overdue_actions = permissions.visible_risk_actions(user, RiskAction.objects.filter(area=area).overdue(today))
     by_agency = meeting_selectors.count_by_agency(overdue_actions)  # counted in the database: only numbers shown
     referrals = list(permissions.visible_referrals(user, meeting_selectors.referrals_to_screen(area=area)))
-    releases = release_selectors.upcoming_releases(user, area=area, today=today)
+    horizon_weeks = release_selectors.horizon_weeks(area)
+    releases = release_selectors.upcoming_releases(user, area=area, today=today, weeks=horizon_weeks)
     # The dashboard names people (referrals to screen, cases due, releases): audited like every list of people.
     audit_list(
         request,
@@ -74,5 +75,6 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "overdue_total": sum(by_agency.values()),
             "today": today,
             "rows": releases,
+            "horizon_weeks": horizon_weeks,
         },
     )

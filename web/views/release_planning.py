@@ -88,9 +88,14 @@ def release_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if user.area is None:
         raise PermissionDenied("Your account is not linked to a MAPPA area")
     today = timezone.localdate()
-    rows = selectors.upcoming_releases(user, area=user.area, today=today)
+    weeks = selectors.horizon_weeks(user.area)
+    rows = selectors.upcoming_releases(user, area=user.area, today=today, weeks=weeks)
     audit_list(request, what="upcoming releases", shown=[row.plan for row in rows])
-    return render(request, "web/between_meetings/release_list.html", {"rows": rows, "today": today})
+    return render(
+        request,
+        "web/between_meetings/release_list.html",
+        {"rows": rows, "today": today, "horizon_weeks": weeks},
+    )
 
 
 @page(can_see_cases)
