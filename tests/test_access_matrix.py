@@ -258,7 +258,7 @@ def world():
     ]
     # Surnames that cannot appear on a page by chance (Faker's "Clark" could be the signed-in user's own name).
     for n, person in enumerate(people):
-        type(person).objects.filter(pk=person.pk).update(family_name=f"Leakcheck{'QXZ'[n]}{person.pk.hex[:8]}")
+        type(person).objects.filter(pk=person.pk).update(family_name=f"Leakcheck{'QXZVW'[n]}{person.pk.hex[:8]}")
         person.refresh_from_db()
     secrets = {p.family_name for p in people} | {str(p.pk) for p in people}
     secrets |= {r.reference for r in (draft, submitted, *registration.individual.referrals.all())}
