@@ -1,148 +1,198 @@
-"""Bodies of the transfer and victims' views endpoints (docs/api.md)."""
+"""What the API shows and accepts for release plans, third-party notifications, requests to share minutes
+and Level 1 reviews. Shapes only (types, choices, lengths); the services apply the rules."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from transfers.models import ActionOutcome, Transfer, TransferredAction
-from victims.models import VictimView
+from level_one.models import LevelOneReview
+from release_planning.models import (
+    ChecklistItem,
+    ChecklistItemKind,
+    RecipientType,
+    ReleaseDateChange,
+    ReleasePlan,
+    SharingRequest,
+    ThirdPartyNotification,
+)
+from release_planning.services import CLOSE_OUTCOMES, SHARING_OUTCOMES
+
+from .serializers import PersonSummarySerializer
 
 
-class PeriodSerializer(serializers.Serializer):
-    start_date = serializers.DateField()
-    end_date = serializers.DateField(allow_null=True)
-    category = serializers.IntegerField()
-    level = serializers.IntegerField()
-    location = serializers.CharField()
-    lead_agency = serializers.CharField(source="lead_agency.name")
-    change_reason = serializers.CharField()
-
-
-class LastMinutesSerializer(serializers.Serializer):
-    meeting_date = serializers.DateField(source="agenda_item.meeting.meeting_date")
-    decision = serializers.CharField()
-    rationale = serializers.CharField()
-    differing_views = serializers.CharField()
-    risk_summary = serializers.CharField()
-    supervision = serializers.CharField(source="rmp_supervision")
-    monitoring_and_control = serializers.CharField(source="rmp_monitoring_and_control")
-    interventions_and_treatment = serializers.CharField(source="rmp_interventions_and_treatment")
-    victim_safety_planning = serializers.CharField(source="rmp_victim_safety_planning")
-    contingency = serializers.CharField()
-    next_review_date = serializers.DateField(allow_null=True)
-
-
-class PackActionSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    heading = serializers.CharField()
-    description = serializers.CharField()
-    owning_agency = serializers.CharField(source="owning_agency.name")
-    due_date = serializers.DateField()
-    state = serializers.CharField()
-
-
-class TransferredActionSerializer(serializers.ModelSerializer):
-    action = PackActionSerializer()
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="get_kind_display", read_only=True)  # type: ignore[assignment]
 
     class Meta:
-        model = TransferredAction
-        fields = ["action", "outcome", "reason"]
+        model = ChecklistItem
+        fields = ["kind", "label", "due_date", "completed_on", "notes"]
 
 
-class HandoverPackSerializer(serializers.Serializer):
-    periods = PeriodSerializer(many=True)
-    last_minutes = LastMinutesSerializer(allow_null=True)
-    open_actions = PackActionSerializer(many=True)
-    moved_actions = TransferredActionSerializer(many=True)
-    closed_actions = TransferredActionSerializer(many=True)
+class ReleaseDateChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReleaseDateChange
+        fields = ["previous_date", "new_date", "changed_on", "reason"]
 
 
-class TransferSerializer(serializers.ModelSerializer):
-    individual = serializers.UUIDField(source="individual_id")
-    name = serializers.CharField(source="individual.full_name")
-    sending_area = serializers.CharField(source="sending_area.slug")
-    receiving_area = serializers.CharField(source="receiving_area.slug")
-    receiving_lead_agency = serializers.IntegerField(source="receiving_lead_agency_id", allow_null=True)
+class ReleasePlanSerializer(serializers.ModelSerializer):
+    individual = PersonSummarySerializer(read_only=True)
+    lead_agency = serializers.CharField(source="lead_agency.name", read_only=True)
+    items = ChecklistItemSerializer(many=True, read_only=True)
+    date_changes = ReleaseDateChangeSerializer(many=True, read_only=True)
 
     class Meta:
-        model = Transfer
+        model = ReleasePlan
         fields = [
             "id",
-            "reference",
-            "state",
             "individual",
-            "name",
-            "sending_area",
-            "receiving_area",
-            "reason",
-            "proposed_date",
-            "transfer_date",
-            "receiving_lead_agency",
-            "closing_reason",
-            "requested_at",
-            "completed_at",
+            "kind",
+            "state",
+            "expected_date",
+            "lead_agency",
+            "level_decision_due",
+            "decided_level",
+            "level_decided_on",
+            "level_rationale",
+            "closed_on",
+            "closing_note",
+            "items",
+            "date_changes",
         ]
 
 
-class TransferDetailSerializer(TransferSerializer):
-    handover_pack = serializers.SerializerMethodField(
-        help_text="What the receiving area reads of the sending area's records: null for the receiving area"
-        " until it accepts."
-    )
-
-    class Meta(TransferSerializer.Meta):
-        fields = [*TransferSerializer.Meta.fields, "handover_pack"]
-
-    @extend_schema_field(HandoverPackSerializer(allow_null=True))
-    def get_handover_pack(self, transfer: Transfer) -> dict[str, Any] | None:
-        pack = self.context.get("pack")
-        return HandoverPackSerializer(pack).data if pack is not None else None
+class ReleasePlanCreateSerializer(serializers.Serializer):
+    individual = serializers.UUIDField()
+    expected_date = serializers.DateField()
 
 
-class TransferRequestSerializer(serializers.Serializer):
-    registration = serializers.UUIDField(help_text="The sending area's active registration.")
-    receiving_area = serializers.SlugField(help_text="The slug of the area the case moves to.")
-    reason = serializers.CharField(help_text="Where the person is moving and why.")
-    proposed_date = serializers.DateField()
+class ReleaseDateSerializer(serializers.Serializer):
+    expected_date = serializers.DateField()
+    reason = serializers.CharField(max_length=2000)
+    changed_on = serializers.DateField(required=False)
 
 
-class TransferAcceptSerializer(serializers.Serializer):
-    transfer_date = serializers.DateField(help_text="The date the receiving area takes over.")
-    lead_agency = serializers.IntegerField(help_text="The id of the lead agency in the receiving area.")
+class ReleaseLevelSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=[1, 2, 3])
+    rationale = serializers.CharField(max_length=5000)
+    decided_on = serializers.DateField(required=False)
 
 
-class TransferReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+class ChecklistItemCompleteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ChecklistItemKind.choices)
+    notes = serializers.CharField(max_length=2000)
+    completed_on = serializers.DateField(required=False)
 
 
-class ActionDecisionSerializer(serializers.Serializer):
-    action = serializers.UUIDField()
-    outcome = serializers.ChoiceField(choices=ActionOutcome.choices)
-    reason = serializers.CharField()
+class ReleasePlanCloseSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=sorted(CLOSE_OUTCOMES))
+    note = serializers.CharField(max_length=2000)
+    closed_on = serializers.DateField(required=False)
 
 
-class TransferCompleteSerializer(serializers.Serializer):
-    actions = ActionDecisionSerializer(
-        many=True, help_text="One decision for each open action of the sending registration."
-    )
-
-
-class VictimViewSerializer(serializers.ModelSerializer):
-    registration = serializers.UUIDField(source="registration_id")
-    meeting = serializers.UUIDField(source="meeting_id", allow_null=True)
-    agency = serializers.CharField(source="agency.name")
-    recorded_by = serializers.CharField(source="recorded_by.get_full_name")
+class ThirdPartyNotificationSerializer(serializers.ModelSerializer):
+    individual = PersonSummarySerializer(read_only=True)
+    sent_by_agency = serializers.CharField(source="sent_by_agency.name", read_only=True)
 
     class Meta:
-        model = VictimView
-        fields = ["id", "registration", "meeting", "agency", "recorded_by", "recorded_at", "views", "concerns"]
+        model = ThirdPartyNotification
+        fields = [
+            "id",
+            "individual",
+            "release_plan",
+            "recipient_type",
+            "recipient",
+            "what_was_shared",
+            "why_necessary",
+            "lawful_basis",
+            "why_proportionate",
+            "recipient_undertaking",
+            "individual_told",
+            "why_individual_not_told",
+            "sent_on",
+            "sent_by_agency",
+            "state",
+            "acknowledged_on",
+        ]
 
 
-class VictimViewCreateSerializer(serializers.Serializer):
-    registration = serializers.UUIDField()
-    views = serializers.CharField()
-    concerns = serializers.CharField(required=False, allow_blank=True, default="")
-    meeting = serializers.UUIDField(required=False, allow_null=True, default=None)
+class ThirdPartyNotificationCreateSerializer(serializers.Serializer):
+    individual = serializers.UUIDField()
+    release_plan = serializers.UUIDField(required=False)
+    completes_item = serializers.ChoiceField(choices=ChecklistItemKind.choices, required=False)
+    recipient_type = serializers.ChoiceField(choices=RecipientType.choices)
+    recipient = serializers.CharField(max_length=200)
+    what_was_shared = serializers.CharField(max_length=5000)
+    why_necessary = serializers.CharField(max_length=5000)
+    lawful_basis = serializers.CharField(max_length=5000)
+    why_proportionate = serializers.CharField(max_length=5000)
+    recipient_undertaking = serializers.CharField(max_length=5000)
+    individual_told = serializers.BooleanField()
+    why_individual_not_told = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    sent_on = serializers.DateField()
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    acknowledged_on = serializers.DateField(required=False)
+
+
+class SharingRequestSerializer(serializers.ModelSerializer):
+    individual = PersonSummarySerializer(read_only=True)
+    meeting = serializers.UUIDField(source="agenda_item.meeting_id", read_only=True)
+
+    class Meta:
+        model = SharingRequest
+        fields = [
+            "id",
+            "individual",
+            "meeting",
+            "agenda_item",
+            "requested_by",
+            "purpose",
+            "requested_on",
+            "state",
+            "decided_on",
+            "decision_reason",
+        ]
+
+
+class SharingRequestCreateSerializer(serializers.Serializer):
+    agenda_item = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    requested_by = serializers.CharField(max_length=200)
+    purpose = serializers.CharField(max_length=5000)
+    requested_on = serializers.DateField(required=False)
+
+
+class SharingDecisionSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=sorted(SHARING_OUTCOMES))
+    reason = serializers.CharField(max_length=5000)
+    decided_on = serializers.DateField(required=False)
+
+
+class LevelOneReviewSerializer(serializers.ModelSerializer):
+    individual = PersonSummarySerializer(read_only=True)
+    lead_agency = serializers.CharField(source="lead_agency.name", read_only=True)
+    referral = serializers.CharField(source="referral.reference", read_only=True, default=None)
+
+    class Meta:
+        model = LevelOneReview
+        fields = [
+            "id",
+            "individual",
+            "lead_agency",
+            "reviewed_on",
+            "risk_changed",
+            "plan_robust",
+            "refer_to_level_2",
+            "notes",
+            "next_review_due",
+            "referral",
+        ]
+
+
+class LevelOneReviewCreateSerializer(serializers.Serializer):
+    individual = serializers.UUIDField()
+    reviewed_on = serializers.DateField()
+    risk_changed = serializers.BooleanField()
+    plan_robust = serializers.BooleanField()
+    refer_to_level_2 = serializers.BooleanField()
+    notes = serializers.CharField(max_length=5000)

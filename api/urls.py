@@ -7,6 +7,12 @@ from rest_framework.routers import SimpleRouter
 from .errors import JsonErrorsMixin, not_found
 from .views.actions import ActionViewSet
 from .views.agencies import AgencyViewSet
+from .views.between_meetings import (
+    LevelOneReviewViewSet,
+    ReleasePlanViewSet,
+    SharingRequestViewSet,
+    ThirdPartyNotificationViewSet,
+)
 from .views.individuals import IndividualViewSet
 from .views.meetings import MeetingViewSet
 from .views.oversight import AuditResultsView, IndicatorsView
@@ -34,6 +40,10 @@ router.register("actions", ActionViewSet, basename="action")
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("transfers", TransferViewSet, basename="transfer")
 router.register("victim-views", VictimViewViewSet, basename="victim-view")
+router.register("release-plans", ReleasePlanViewSet, basename="release-plan")
+router.register("third-party-notifications", ThirdPartyNotificationViewSet, basename="third-party-notification")
+router.register("sharing-requests", SharingRequestViewSet, basename="sharing-request")
+router.register("level-one-reviews", LevelOneReviewViewSet, basename="level-one-review")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -17,7 +17,8 @@ def outbox_enqueue(*, about: str, object_id: Any, change: str, actor_id: int | N
     Call it from the service making the change, **inside its** ``transaction.atomic()`` block,
     after the change and its audit row are saved: the rows commit or roll back with the change.
     ``about`` is ``"referral"`` (``change`` is the transition's name), ``"meeting"`` (``"scheduled"``,
-    ``"updated"`` or ``"cancelled"``) or ``"risk_action"`` (``"assigned"``). Returns rows added.
+    ``"updated"`` or ``"cancelled"``), ``"risk_action"`` (``"assigned"``) or ``"sharing_request"``
+    (``"requested"``: to the area's chairs; ``"decided"``: to whoever logged it). Returns rows added.
     A failure here (a template error, say) rolls the change back: a change that commits without
     its messages is exactly what this function exists to prevent.
     """
@@ -31,4 +32,8 @@ def outbox_enqueue(*, about: str, object_id: Any, change: str, actor_id: int | N
         return services.action_assigned_notify(action_id=object_id)
     if about == "transfer":
         return transfer_change_notify(transfer_id=object_id, change=change, actor_id=actor_id)
+    if about == "sharing_request" and change in ("requested", "decided"):
+        from . import between_meetings
+
+        return between_meetings.sharing_request_notify(request_id=object_id, change=change)
     raise ValueError(f"No messages are defined for {about} {change}")

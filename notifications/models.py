@@ -29,6 +29,8 @@ class MessageKind(models.TextChoices):
     REFERRAL_UPDATE = "referral_update", "Referral update"
     EXPORT_READY = "export_ready", "Statistics export ready"
     TRANSFER_UPDATE = "transfer_update", "Transfer between areas"
+    RELEASE_REMINDER = "release_reminder", "Release checklist due and overdue (daily)"
+    SHARING_REQUEST = "sharing_request", "Request to share minutes (to the chairs; the decision to the requester)"
 
 
 class MessageStatus(models.TextChoices):

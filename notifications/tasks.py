@@ -56,11 +56,20 @@ def send_weekly_digest() -> int:
     return services.weekly_digest_send()
 
 
+@shared_task(name="notifications.send_release_reminders", **DATABASE_RETRY)
+def send_release_reminders() -> int:
+    _drop_connection_if_broken()
+    from .between_meetings import release_reminders_send
+
+    return release_reminders_send()
+
+
 __all__ = [
     "build_statistics_export",
     "deliver_outbox_message",
     "drain_outbox",
     "send_action_reminders",
     "send_coordinator_alerts",
+    "send_release_reminders",
     "send_weekly_digest",
 ]

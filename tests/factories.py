@@ -351,3 +351,31 @@ def list_audit_queries() -> int:
     from django.db import connection
 
     return 4 + (connection.vendor == "postgresql")
+
+
+# ---------------------------------------------------------------------------------------------
+# Between meetings: people in custody (release planning) and Level 1 cases
+# ---------------------------------------------------------------------------------------------
+
+
+def registration_in_custody(*, referrer: User | None = None, children_linked: bool = False, level: int = 2, **kwargs):
+    """A case accepted at ``level`` 30 days ago for a person in custody, led by the referring agency."""
+    referrer = referrer or practitioner(AgencyType.PROBATION)
+    individual = kwargs.pop("individual", None) or IndividualFactory(
+        area=referrer.area, children_linked=children_linked
+    )
+    return registration_at_level(
+        level,
+        referrer=referrer,
+        individual=individual,
+        current_location=Location.CUSTODY,
+        proposed_release_address="Approved premises, to be confirmed",
+        **kwargs,
+    )
+
+
+def level_one_registration(*, referrer: User | None = None, decided_on: dt.date | None = None, **kwargs):
+    """A Category 2 case screened as "manage at Level 1" (not adopted), led by the referring agency."""
+    return accepted_referral(
+        level=1, decided_on=decided_on or timezone.localdate() - dt.timedelta(days=30), referrer=referrer, **kwargs
+    ).registration

@@ -95,6 +95,37 @@ RULES: dict[str, Rule] = {
     "web:transfer_decline": Rule({"other_area"}, kwargs="transfer"),
     "web:transfer_withdraw": Rule({"coordinator"}, kwargs="transfer"),
     "web:transfer_complete": Rule({"coordinator"}, kwargs="transfer"),
+    # Between meetings (docs/between-meetings.md): plans and Level 1 reviews by the case managers and the lead
+    # agency (the referrer); notifications by anyone who sees the person; sharing minutes decided by a chair
+    "web:release_list": Rule(CASE_MANAGERS | {"referrer"}, hidden={"invited", "uninvolved", "other_area"}),
+    "web:case_release_plan_start": Rule(CASE_MANAGERS | {"referrer"}, kwargs="custody_individual"),
+    "web:release_plan": Rule(CASE_MANAGERS | {"referrer"}, kwargs="release_plan"),
+    "web:release_plan_date": Rule(CASE_MANAGERS | {"referrer"}, kwargs="release_plan"),
+    "web:release_plan_level": Rule(CASE_MANAGERS | {"referrer"}, kwargs="release_plan"),
+    "web:release_plan_close": Rule(CASE_MANAGERS | {"referrer"}, kwargs="release_plan"),
+    "web:release_plan_item": Rule(CASE_MANAGERS | {"referrer"}, kwargs="release_item"),
+    "web:case_notification_add": Rule(CASE_MANAGERS | INVOLVED, kwargs="individual"),
+    "web:notification_acknowledge": Rule(CASE_MANAGERS | {"referrer"}, kwargs="notification"),
+    "web:meeting_case_sharing_request_add": Rule(CASE_MANAGERS | INVOLVED, kwargs="item"),
+    "web:sharing_request_decide": Rule({"chair"}, kwargs="sharing"),
+    "web:level_one_register": Rule(CASE_MANAGERS | {"referrer"}, hidden={"invited", "uninvolved", "other_area"}),
+    "web:case_level_one_review": Rule(CASE_MANAGERS | {"referrer"}, kwargs="level_one_individual"),
+    "api:release-plan-list": Rule(CASE_MANAGERS | {"referrer"}, hidden={"invited", "uninvolved", "other_area"}),
+    "api:release-plan-detail": Rule(CASE_MANAGERS | {"referrer"}, kwargs="release_plan"),
+    "api:release-plan-change-date": Rule(CASE_MANAGERS | {"referrer"}, method="post", kwargs="release_plan"),
+    "api:release-plan-decide-level": Rule(CASE_MANAGERS | {"referrer"}, method="post", kwargs="release_plan"),
+    "api:release-plan-complete-item": Rule(CASE_MANAGERS | {"referrer"}, method="post", kwargs="release_plan"),
+    "api:release-plan-close": Rule(CASE_MANAGERS | {"referrer"}, method="post", kwargs="release_plan"),
+    "api:third-party-notification-list": Rule(CASE_MANAGERS | INVOLVED, hidden={"uninvolved", "other_area"}),
+    "api:third-party-notification-detail": Rule(CASE_MANAGERS | INVOLVED, kwargs="notification"),
+    "api:third-party-notification-acknowledge": Rule(
+        CASE_MANAGERS | {"referrer"}, method="post", kwargs="notification"
+    ),
+    "api:sharing-request-list": Rule(CASE_MANAGERS | INVOLVED, hidden={"uninvolved", "other_area"}),
+    "api:sharing-request-detail": Rule(CASE_MANAGERS | INVOLVED, kwargs="sharing"),
+    "api:sharing-request-decide": Rule({"chair"}, method="post", kwargs="sharing"),
+    "api:level-one-review-list": Rule(CASE_MANAGERS | {"referrer"}, hidden={"invited", "uninvolved", "other_area"}),
+    "api:level-one-review-detail": Rule(CASE_MANAGERS | {"referrer"}, kwargs="level_one_review"),
     # Meetings (run by co-ordinators and chairs; another area's co-ordinator runs their own)
     "web:meeting_list": Rule(CASE_MANAGERS, hidden={"other_area"}),
     "web:meeting_schedule": Rule(CASE_MANAGERS | {"other_area"}),
@@ -256,10 +287,17 @@ def world():
         reason="Moving to live with family.",
         proposed_date=timezone.localdate(),
     )
-    people = [registration.individual, draft.individual, submitted.individual]
+    between = _between_meetings(referrer, item, registration)
+    people = [
+        registration.individual,
+        draft.individual,
+        submitted.individual,
+        between["plan"].individual,
+        between["review"].individual,
+    ]
     # Surnames that cannot appear on a page by chance (Faker's "Clark" could be the signed-in user's own name).
     for n, person in enumerate(people):
-        type(person).objects.filter(pk=person.pk).update(family_name=f"Leakcheck{'QXZ'[n]}{person.pk.hex[:8]}")
+        type(person).objects.filter(pk=person.pk).update(family_name=f"Leakcheck{'QXZVW'[n]}{person.pk.hex[:8]}")
         person.refresh_from_db()
     secrets = {p.family_name for p in people} | {str(p.pk) for p in people}
     secrets |= {r.reference for r in (draft, submitted, *registration.individual.referrals.all())}
@@ -281,8 +319,59 @@ def world():
         "registration": {"pk": registration.pk},
         "audit": {"pk": quality_audit_start(actor=users["coordinator"], meeting=meeting).pk},
         "transfer": {"pk": transfer.pk},
+        "custody_individual": {"pk": between["plan"].individual_id},
+        "release_plan": {"pk": between["plan"].pk},
+        "release_item": {"pk": between["plan"].pk, "item": "licence_conditions"},
+        "notification": {"pk": between["notification"].pk},
+        "sharing": {"pk": between["sharing"].pk},
+        "level_one_individual": {"pk": between["review"].individual_id},
+        "level_one_review": {"pk": between["review"].pk},
     }
     return {"users": users, "kwargs": kwargs, "secrets": secrets}
+
+
+def _between_meetings(referrer, item, registration) -> dict:
+    """A release plan for another of the referrer's cases (in custody), a notification and a request to share
+    the minutes about the world's case, and a Level 1 case of the referrer's with a review."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from level_one.services import level_one_review_record
+    from release_planning import services
+
+    today = timezone.localdate()
+    custody = factories.registration_in_custody(referrer=referrer)
+    plan = services.release_plan_create(
+        actor=referrer, individual=custody.individual, expected_date=today + dt.timedelta(weeks=8)
+    )
+    notification = services.third_party_notification_record(
+        actor=referrer,
+        individual=registration.individual,
+        recipient_type="housing",
+        recipient="Housing options (synthetic)",
+        what_was_shared="The restriction on the address",
+        why_necessary="Children live next door",
+        lawful_basis="Duty to co-operate",
+        why_proportionate="Only the restriction",
+        recipient_undertaking="Not passed on",
+        individual_told=True,
+        sent_on=today,
+    )
+    sharing = services.sharing_request_record(
+        actor=factories.coordinator(), agenda_item=item, requested_by="A family court", purpose="Care proceedings"
+    )
+    level_one = factories.level_one_registration(referrer=referrer)
+    review = level_one_review_record(
+        actor=referrer,
+        registration=level_one,
+        reviewed_on=today,
+        risk_changed=False,
+        plan_robust=True,
+        refer_to_level_2=False,
+        notes="Stable.",
+    )
+    return {"plan": plan, "notification": notification, "sharing": sharing, "review": review}
 
 
 def _url(name: str, kwargs: dict) -> str:

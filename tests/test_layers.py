@@ -22,6 +22,8 @@ PACKAGES = [
     "oversight",
     "transfers",
     "victims",
+    "release_planning",
+    "level_one",
     "notifications",
     "web",
     "api",

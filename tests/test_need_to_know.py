@@ -325,9 +325,10 @@ def _build_world() -> dict[str, Any]:
         young_in_custody=True,  # so invitations are sent for this person's needs
     )
     kent_chair = factories.chair(area=kent)
+    kent_probation = factories.practitioner(AgencyType.PROBATION, area=kent)
     elsewhere = _case(
         CANARIES[OTHER_AREA],
-        referrer=factories.practitioner(AgencyType.PROBATION, area=kent),
+        referrer=kent_probation,
         coordinator=users["other_area_coordinator"],
         category=1,
         young_in_custody=True,
@@ -378,6 +379,14 @@ def _build_world() -> dict[str, Any]:
     )
     referrals = list(Referral.objects.all())
     _messages([*meetings, *kent_meetings], [*actions, *kent_actions], referrals)
+    between = _between_meetings(
+        users,
+        kent_chair=kent_chair,
+        kent_probation=kent_probation,
+        visible=visible,
+        category_4=category_4,
+        elsewhere=elsewhere,
+    )
     exports = []
     for user in users.values():
         export = ExportJob(requested_by=user, area=user.area, year=2024, export_format="csv", status=ExportStatus.DONE)
@@ -396,7 +405,80 @@ def _build_world() -> dict[str, Any]:
         "areas": [north, kent],
         "audits": audits,
         "transfers": [out_of_kent, to_kent],
+        **between,
     }
+
+
+def _between_meetings(users, *, kent_chair, kent_probation, visible, category_4, elsewhere) -> dict[str, list[Any]]:
+    """Release plans, third-party notifications, requests to share minutes and Level 1 reviews of the canaries
+    (both in custody), and the messages they cause: the reminders and the sharing requests' emails."""
+    from level_one import services as level_one_services
+    from notifications.between_meetings import release_reminders_send
+    from release_planning import services as release_services
+
+    today = timezone.localdate()
+    notification = {
+        "recipient_type": "dwp",
+        "recipient": "Jobcentre Plus (synthetic office)",
+        "what_was_shared": "MAPPA J: restrictions on work with children",
+        "why_necessary": "Work-search must not place the person near children",
+        "lawful_basis": "Duty to co-operate",
+        "why_proportionate": "Only the restriction is shared",
+        "recipient_undertaking": "Held by the work coach only",
+        "individual_told": True,
+        "sent_on": today,
+    }
+    plans, notifications, sharing, reviews = [], [], [], []
+    for registration, coordinator, sender, chair in (
+        (category_4, users["cleared_coordinator"], users["cleared_police"], None),
+        (elsewhere, users["other_area_coordinator"], kent_probation, kent_chair),  # the lead agency sends the MAPPA J
+    ):
+        person = registration.individual
+        plan = release_services.release_plan_create(
+            actor=coordinator, individual=person, expected_date=today + dt.timedelta(weeks=8)
+        )
+        plan = release_services.release_plan_change_date(
+            actor=coordinator, plan=plan, expected_date=today + dt.timedelta(weeks=9), reason="Parole hearing moved"
+        )
+        plans.append(plan)
+        notifications.append(
+            release_services.third_party_notification_record(
+                actor=sender, individual=person, release_plan=plan, completes_item="mappa_j", **notification
+            )
+        )
+        item = AgendaItem.objects.filter(registration=registration, minutes__isnull=False).first()
+        request = release_services.sharing_request_record(
+            actor=coordinator, agenda_item=item, requested_by="A family court (synthetic)", purpose="Care proceedings"
+        )
+        if chair is not None:
+            request = release_services.sharing_request_decide(
+                actor=chair, request=request, outcome="agreed_summary", reason="Decisions only"
+            )
+        sharing.append(request)
+        registration = referral_services.registration_change_level(
+            actor=coordinator, registration=registration, level=1, effective_date=today, reason="Risk reduced"
+        )
+        reviews.append(
+            level_one_services.level_one_review_record(
+                actor=coordinator,
+                registration=registration,
+                reviewed_on=today,
+                risk_changed=False,
+                plan_robust=True,
+                refer_to_level_2=False,
+                notes="Stable in custody.",
+            )
+        )
+    item = AgendaItem.objects.filter(registration=visible, minutes__isnull=False).first()
+    request = release_services.sharing_request_record(
+        actor=users["coordinator"], agenda_item=item, requested_by="A housing provider", purpose="Allocation"
+    )
+    sharing.append(
+        release_services.sharing_request_decide(actor=users["chair"], request=request, outcome="refused", reason="No")
+    )
+    for day in (today, today + dt.timedelta(weeks=5)):
+        release_reminders_send(today=day)
+    return {"release_plans": plans, "notifications": notifications, "sharing_requests": sharing, "reviews": reviews}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -510,6 +592,9 @@ def _uuid_candidates(route: str, world: dict[str, Any]) -> list[Any]:
         "export": world["exports"],
         "audit": world["audits"],
         "transfer": world["transfers"],
+        "release_plan": world["release_plans"],
+        "notification": world["notifications"],
+        "sharing_request": world["sharing_requests"],
     }
     for word, records in by_word.items():
         if word in route.split(":")[-1]:
@@ -542,6 +627,10 @@ def _fill(name: str, pattern: str, world: dict[str, Any]) -> Iterator[dict[str, 
     elif params == ["pk", "action"]:
         for meeting in meetings:
             yield {"pk": meeting.pk, "action": "held"}
+    elif params == ["pk", "item"]:
+        for plan in world["release_plans"]:
+            for checklist_item in plan.items.all():
+                yield {"pk": plan.pk, "item": checklist_item.kind}
     elif params == ["fmt"]:
         from reporting.exports import FORMATS
 
@@ -602,7 +691,13 @@ def _schema_paths() -> dict[str, Any]:
 
 def _api_collections(world: dict[str, Any]) -> dict[str, list[Any]]:
     """The world's records by the API collection that serves them."""
-    return {name: world[name] for name in ("referrals", "individuals", "meetings", "actions", "transfers")}
+    return {
+        **{name: world[name] for name in ("referrals", "individuals", "meetings", "actions", "transfers")},
+        "release-plans": world["release_plans"],
+        "third-party-notifications": world["notifications"],
+        "sharing-requests": world["sharing_requests"],
+        "level-one-reviews": world["reviews"],
+    }
 
 
 def test_no_api_operation_in_the_schema_shows_a_canary_to_a_reader_the_rule_keeps_it_from(world, readers):
@@ -723,8 +818,13 @@ PAGE_OF = {
     "meetings": "web:meeting_detail",
     "actions": "web:action_detail",
     "transfers": "web:transfer_detail",
+    "release-plans": "web:release_plan",
 }
-NO_PAGE: dict[str, str] = {}
+NO_PAGE: dict[str, str] = {
+    "third-party-notifications": "shown on the person's case page (web:case_detail), not a page of its own",
+    "sharing-requests": "shown on the case page; its only page is the chair's decision form",
+    "level-one-reviews": "shown on the case page and the Level 1 register",
+}
 
 
 def test_pages_and_the_api_agree_on_who_sees_every_record(world, readers):

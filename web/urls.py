@@ -9,6 +9,7 @@ from .views import (
     dashboard,
     home,
     indicators,
+    level_one,
     meetings,
     referrals,
     registration_details,
@@ -16,6 +17,7 @@ from .views import (
     transfers,
     victims,
 )
+from .views import release_planning as releases
 
 app_name = "web"
 
@@ -46,6 +48,23 @@ urlpatterns = [
     path("transfers/<uuid:pk>/decline/", transfers.transfer_decline, name="transfer_decline"),
     path("transfers/<uuid:pk>/withdraw/", transfers.transfer_withdraw, name="transfer_withdraw"),
     path("transfers/<uuid:pk>/complete/", transfers.transfer_complete, name="transfer_complete"),
+    path("cases/<uuid:pk>/release/new/", releases.release_plan_start, name="case_release_plan_start"),
+    path("cases/<uuid:pk>/notifications/new/", releases.third_party_notification_add, name="case_notification_add"),
+    path("cases/<uuid:pk>/level-1-review/", level_one.level_one_review, name="case_level_one_review"),
+    # Between meetings: releases, notifications, sharing minutes, Level 1 (docs/between-meetings.md)
+    path("releases/", releases.release_list, name="release_list"),
+    path("releases/<uuid:pk>/", releases.release_plan, name="release_plan"),
+    path("releases/<uuid:pk>/date/", releases.release_plan_date, name="release_plan_date"),
+    path("releases/<uuid:pk>/level/", releases.release_plan_level, name="release_plan_level"),
+    path("releases/<uuid:pk>/close/", releases.release_plan_close, name="release_plan_close"),
+    path("releases/<uuid:pk>/items/<slug:item>/", releases.release_plan_item, name="release_plan_item"),
+    path(
+        "notifications/<uuid:pk>/acknowledge/",
+        releases.third_party_notification_acknowledge,
+        name="notification_acknowledge",
+    ),
+    path("sharing-requests/<uuid:pk>/decide/", releases.sharing_request_decide, name="sharing_request_decide"),
+    path("level-1/", level_one.level_one_register, name="level_one_register"),
     # Meetings
     path("meetings/", meetings.meeting_list, name="meeting_list"),
     path("meetings/schedule/", meetings.schedule_start, name="meeting_schedule"),
@@ -61,6 +80,11 @@ urlpatterns = [
         "meetings/<uuid:pk>/cases/<int:item_id>/disclosures/new/",
         meetings.disclosure_add,
         name="meeting_case_disclosure_add",
+    ),
+    path(
+        "meetings/<uuid:pk>/cases/<int:item_id>/sharing-requests/new/",
+        releases.sharing_request_add,
+        name="meeting_case_sharing_request_add",
     ),
     path("meetings/<uuid:pk>/cases/<int:item_id>/remove/", meetings.agenda_remove, name="meeting_agenda_remove"),
     path("meetings/<uuid:pk>/invite/", meetings.meeting_invite, name="meeting_invite"),

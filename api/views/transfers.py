@@ -21,7 +21,7 @@ from transfers import selectors, services
 from transfers.models import Transfer
 
 from ..access import require
-from ..serializers_between_meetings import (
+from ..serializers_transfers import (
     TransferAcceptSerializer,
     TransferCompleteSerializer,
     TransferDetailSerializer,

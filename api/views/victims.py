@@ -18,7 +18,7 @@ from victims import selectors, services
 from victims.models import VictimView
 
 from ..access import require
-from ..serializers_between_meetings import VictimViewCreateSerializer, VictimViewSerializer
+from ..serializers_transfers import VictimViewCreateSerializer, VictimViewSerializer
 from .base import CaseViewSet
 
 

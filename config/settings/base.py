@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "oversight",
     "victims",
     "transfers",
+    "release_planning",
+    "level_one",
     "web",
     "api",
     "administration",
@@ -312,6 +314,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingStateEnum": "meetings.models.MeetingState",
         "AttendanceStatusEnum": "meetings.models.AttendanceStatus",
         "RiskActionStateEnum": "meetings.models.RiskActionState",
+        "ChecklistItemKindEnum": "release_planning.models.ChecklistItemKind",
+        "ReleaseKindEnum": "release_planning.models.ReleaseKind",
     },
 }
 

@@ -32,6 +32,12 @@ def test_the_demo_history_runs_up_to_the_last_year_that_has_ended(tmp_path, monk
     population = AreaPopulation.objects.get(area=area, year=latest)
     assert "Synthetic demo estimate" in population.source
     assert Individual.objects.filter(area=area, is_synthetic=False).count() == 0
+    # The work between meetings: release plans at different stages and Level 1 reviews (some overdue).
+    from level_one.models import LevelOneReview
+    from release_planning.models import ReleasePlan
+
+    assert ReleasePlan.objects.filter(area=area, items__completed_on__isnull=True).exists()
+    assert LevelOneReview.objects.filter(area=area).exists()
     signins = (tmp_path / "demo_signins.txt").read_text()
     assert "coordinator" in signins and "layadviser" in signins
 

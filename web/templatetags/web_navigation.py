@@ -22,12 +22,16 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
             ("Meetings", "web:meeting_list"),
             ("Cases", "web:case_list"),
             ("Transfers", "web:transfer_list"),
+            ("Releases", "web:release_list"),
+            ("Level 1", "web:level_one_register"),
         ]
     elif is_practitioner(user):
         items += [
             ("Referrals", "web:referral_list"),
             ("Actions", "web:action_list"),
             ("Cases", "web:case_list"),
+            ("Releases", "web:release_list"),
+            ("Level 1", "web:level_one_register"),
         ]
     if can_read_statistics(user):
         items.append(("Statistics", "web:statistics"))

@@ -10,12 +10,14 @@ from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from level_one import selectors as level_one_selectors
 from mappa_workflow.audit import audit_view, case_viewer_summary
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from need_to_know import permissions
 from referrals import services
 from referrals.models import Registration
+from release_planning import selectors as release_selectors
 from victims.rules import is_victim_liaison_officer
 
 from .. import selectors
@@ -88,6 +90,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     # Recorded before the viewers are read, so this view is among them.
     audit_view(request, individual, what="case page")
     can_see_viewers = permissions.has_perm(user, "mappa_workflow.view_case_viewers", individual)
+    release_work = release_selectors.case_release_work(user, individual)
     return render(
         request,
         "web/cases/detail.html",
@@ -105,6 +108,19 @@ def case_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             "can_request_transfer": registration is not None
             and permissions.has_perm(user, "transfers.request_transfer", registration),
             "can_see_victim_views": can_manage_cases(user) or is_victim_liaison_officer(user),
+            **release_work,
+            "level_one_reviews": list(
+                level_one_selectors.visible_reviews(user, individual.level_one_reviews.select_related("referral"))
+            ),
+            "can_plan_release": registration is not None
+            and current_period is not None
+            and current_period.location in ("custody", "hospital")
+            and not any(plan.state == "planning" for plan in release_work["release_plans"])
+            and permissions.has_perm(user, "release_planning.manage_release_plan", registration),
+            "can_record_notification": permissions.has_perm(user, "release_planning.record_notification", individual),
+            "can_review_level_one": registration is not None
+            and registration.status == "level_1"
+            and permissions.has_perm(user, "level_one.review_case", registration),
         },
     )
 

@@ -15,6 +15,7 @@ from meetings.models import MeetingState, RiskAction
 from meetings.timescales import Timeliness
 from need_to_know import permissions
 from referrals.models import Registration
+from release_planning import selectors as release_selectors
 
 from ..access import can_manage_cases, page
 
@@ -54,8 +55,14 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     overdue_actions = permissions.visible_risk_actions(user, RiskAction.objects.filter(area=area).overdue(today))
     by_agency = meeting_selectors.count_by_agency(overdue_actions)  # counted in the database: only numbers shown
     referrals = list(permissions.visible_referrals(user, meeting_selectors.referrals_to_screen(area=area)))
-    # The dashboard names people (referrals to screen, cases due): audited like every list of people.
-    audit_list(request, what="dashboard", shown=[*referrals, *(case.registration for case in cases)])
+    horizon_weeks = release_selectors.horizon_weeks(area)
+    releases = release_selectors.upcoming_releases(user, area=area, today=today, weeks=horizon_weeks)
+    # The dashboard names people (referrals to screen, cases due, releases): audited like every list of people.
+    audit_list(
+        request,
+        what="dashboard",
+        shown=[*referrals, *(case.registration for case in cases), *(row.plan for row in releases)],
+    )
     return render(
         request,
         "web/dashboard.html",
@@ -67,5 +74,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "overdue_by_agency": sorted(by_agency.items()),
             "overdue_total": sum(by_agency.values()),
             "today": today,
+            "rows": releases,
+            "horizon_weeks": horizon_weeks,
         },
     )

@@ -17,7 +17,7 @@ from referrals.registration_details import registration_details_update
 
 from ..access import can_manage_cases, page
 from ..forms_base import apply_workflow_error
-from ..forms_between_meetings import RegistrationDetailsForm
+from ..forms_transfers import RegistrationDetailsForm
 
 
 @page(can_manage_cases)

@@ -22,7 +22,7 @@ from transfers.models import Transfer, TransferState
 
 from ..access import can_manage_cases, page
 from ..forms_base import apply_workflow_error
-from ..forms_between_meetings import TransferAcceptForm, TransferCompleteForm, TransferReasonForm, TransferRequestForm
+from ..forms_transfers import TransferAcceptForm, TransferCompleteForm, TransferReasonForm, TransferRequestForm
 
 
 def _transfer(request: AuthenticatedHttpRequest, pk: Any, perm: str = "transfers.view_transfer") -> Transfer:

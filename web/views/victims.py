@@ -21,7 +21,7 @@ from victims.rules import is_victim_liaison_officer
 
 from ..access import can_see_cases, page
 from ..forms_base import apply_workflow_error
-from ..forms_between_meetings import VictimViewForm
+from ..forms_transfers import VictimViewForm
 
 
 @page(can_see_cases)

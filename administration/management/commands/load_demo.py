@@ -17,6 +17,7 @@ from mappa_workflow.demo import create_demo_accounts, write_signins
 from mappa_workflow.models import Area, AreaPopulation
 from meetings.demo import generate_demo_meetings
 from referrals.models import Individual
+from release_planning.demo import generate_demo_between_meetings
 from reporting.statistics import current_reporting_year
 
 
@@ -41,6 +42,8 @@ class Command(BaseCommand):
             call_command("generate_synthetic_data", area=area, seed=seed, last_year=last_year, stdout=self.stdout)
             self.stdout.write("Generating meetings, minutes and actions...")
             generate_demo_meetings(area=the_area, seed=seed, today=timezone.localdate())
+            self.stdout.write("Generating release plans and Level 1 reviews...")
+            generate_demo_between_meetings(area=the_area, seed=seed, today=timezone.localdate())
             carried = carry_population_forward(the_area, through=current_reporting_year())
             if carried:
                 self.stdout.write(
