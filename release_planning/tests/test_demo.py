@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from administration.demo_between_meetings import generate_demo_between_meetings
 from level_one.models import LevelOneReview
 from mappa_workflow.models import AgencyType
-from release_planning.demo import generate_demo_between_meetings
 from release_planning.models import ReleasePlan
 from tests import factories
 

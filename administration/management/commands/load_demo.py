@@ -13,11 +13,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from administration.demo_between_meetings import generate_demo_between_meetings
 from mappa_workflow.demo import create_demo_accounts, write_signins
 from mappa_workflow.models import Area, AreaPopulation
 from meetings.demo import generate_demo_meetings
 from referrals.models import Individual
-from release_planning.demo import generate_demo_between_meetings
 from reporting.statistics import current_reporting_year
 
 

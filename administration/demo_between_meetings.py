@@ -14,9 +14,8 @@ from django.db import transaction
 from level_one.services import level_one_review_record
 from mappa_workflow.models import Area, Role, User
 from referrals.models import Location, Registration, RegistrationPeriod, RegistrationStatus
-
-from . import services
-from .models import ChecklistItemKind
+from release_planning import services
+from release_planning.models import ChecklistItemKind
 
 PLANS = 8
 LEVEL_ONE_REVIEWS = 30
