@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import actions, cases, dashboard, home, indicators, meetings, referrals, statistics
+from .views import actions, cases, dashboard, home, indicators, meeting_calendar, meetings, referrals, statistics
 
 app_name = "web"
 
@@ -24,7 +24,8 @@ urlpatterns = [
     path("cases/<uuid:pk>/level/", cases.case_change_level, name="case_change_level"),
     path("cases/<uuid:pk>/events/new/", cases.case_record_event, name="case_record_event"),
     # Meetings
-    path("meetings/", meetings.meeting_list, name="meeting_list"),
+    path("meetings/", meeting_calendar.meeting_list, name="meeting_list"),
+    path("meetings/month/", meeting_calendar.meeting_month, name="meeting_month"),
     path("meetings/schedule/", meetings.schedule_start, name="meeting_schedule"),
     path("meetings/schedule/cases/", meetings.schedule_cases, name="meeting_schedule_cases"),
     path("meetings/schedule/check/", meetings.schedule_check, name="meeting_schedule_check"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -21,6 +22,7 @@ from meetings.models import RiskAction, RiskActionState
 
 from .. import selectors
 from ..access import can_manage_cases, can_see_cases, page
+from ..filters import ActionFilter, active_filters, filtered
 from ..forms import ActionUpdateForm
 from ..forms_base import apply_workflow_error
 from .common import page_links, paginate_people, sort_links, sort_queryset
@@ -55,6 +57,8 @@ def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         qs = qs.filter(registration__individual__family_name__icontains=q) | qs.filter(
             registration__individual__given_names__icontains=q
         )
+    action_filter = ActionFilter(request.GET or None, qs, user=user, today=timezone.localdate())
+    qs = filtered(action_filter)
     qs, sort = sort_queryset(
         request,
         qs,
@@ -76,7 +80,13 @@ def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "show": show,
             "filters": FILTERS,
             "q": q,
-            "keep_params": [("show", show)],
+            "keep_params": [("show", show), ("q", q), ("sort", request.GET.get("sort", ""))],
+            "search_keep_params": [
+                (k, v) for k, v in request.GET.items() if k in action_filter.filters or k in ("show", "sort")
+            ],
+            "filter_form": action_filter.form,
+            "filtered_by": active_filters(action_filter),
+            "clear_href": "?" + urlencode({"show": show, **({"q": q} if q else {})}),
             "today": timezone.localdate(),
             "sort_cells": sort_links(
                 request, sort, {"due": "Due", "name": "Person", "agency": "Agency", "state": "Status"}
