@@ -11,7 +11,7 @@ every outbox message (bodies, payload and .ics) and the .ics of every meeting. A
 message type is therefore covered without editing this file; a URL parameter of a new kind fails
 ``_fill`` loudly until it is taught where to find a value.
 
-Who may see which canary (the oracle is written out here, not asked of ``mappa_workflow.permissions``,
+Who may see which canary (the oracle is written out here, not asked of ``need_to_know.permissions``,
 so removing a scope from the code makes this test fail instead of moving the goalposts):
 """
 
@@ -596,7 +596,7 @@ def test_no_admin_page_shows_a_canary_to_a_reader_the_rule_keeps_it_from(world, 
 
 
 def test_every_admin_of_records_about_people_is_scoped():
-    from mappa_workflow.admin_scoping import ScopedAdminMixin, ScopedInlineMixin, person_scope
+    from administration.scoping import ScopedAdminMixin, ScopedInlineMixin, person_scope
 
     unscoped = []
     for model, model_admin in admin.site._registry.items():

@@ -10,12 +10,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_list
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from meetings import selectors as meeting_selectors
 from meetings.models import MeetingState, RiskAction
 from meetings.timescales import Timeliness
+from need_to_know import permissions
 from referrals.models import Registration
 
 from .. import selectors as web_selectors
