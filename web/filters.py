@@ -16,8 +16,8 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from mappa_workflow.models import Agency
-from mappa_workflow.permissions import is_counter_terrorism_cleared
 from meetings.models import MeetingType, RiskActionState
+from need_to_know.permissions import is_counter_terrorism_cleared
 from referrals.models import Category, Location, Registration, RegistrationPeriod
 
 from .forms_base import GovukForm
