@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from mappa_workflow.models import Seniority
 from meetings.models import AttendanceStatus, CaseDecision, MeetingType, PlanHeading
@@ -200,6 +201,12 @@ class LocationForm(GovukForm):
             and not (data.get("proposed_release_address") or "").strip()
         ):
             self.add_error("proposed_release_address", "Enter the proposed release address, or 'not yet known'")
+        release = data.get("expected_release_date")
+        if data.get("current_location") == Location.CUSTODY and release and release < timezone.localdate():
+            self.add_error(
+                "expected_release_date",
+                "The expected release date must be today or in the future: the person is in custody",
+            )
         return data
 
 
