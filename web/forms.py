@@ -404,6 +404,32 @@ class ActionUpdateForm(GovukForm):
         self.stack("outcome")
 
 
+REOPEN, CORRECT_DATE = "reopen", "correct_date"
+
+
+class ActionCorrectionForm(GovukForm):
+    """Put a finished action right: reopen it, or (if completed) correct the day it was done."""
+
+    change = _radios("What needs putting right?", [], message="Select reopen or correct the completion date")
+    reason = _area(
+        "Reason", message="Enter the reason", rows=2, help_text="Recorded in the action's log and the audit trail"
+    )
+    completed_on = _date(
+        "Correct completion date", required=False, help_text="Only if correcting the date", what="completion date"
+    )
+    field_aliases = {"state": "change"}
+
+    def __init__(self, *args: Any, completed: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(REOPEN, "Reopen it: the work is not finished")]
+        if completed:
+            choices.append((CORRECT_DATE, "Correct the date it was completed"))
+        self.choice_field("change").choices = choices
+        self.stack("change")
+        if not completed:
+            del self.fields["completed_on"]
+
+
 class DisclosureForm(GovukForm):
     recipient = _text(
         "Who is the information disclosed to?",

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from mappa_workflow.audit import audit_view
@@ -17,13 +18,14 @@ from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import AreaSettings
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from meetings import services as meeting_services
+from meetings import services_action_corrections as action_corrections
 from meetings.models import RiskAction, RiskActionState
 from need_to_know import permissions
 
 from .. import selectors
 from ..access import can_manage_cases, can_see_cases, page
 from ..filters import ActionFilter, active_filters, filtered
-from ..forms import ActionUpdateForm
+from ..forms import CORRECT_DATE, ActionCorrectionForm, ActionUpdateForm
 from ..forms_base import apply_workflow_error
 from .common import page_links, paginate_people, sort_links, sort_queryset
 
@@ -105,9 +107,33 @@ def action_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
         permissions.visible_risk_actions(request.user).select_related(*RELATED).prefetch_related("updates__written_by"),
         pk=pk,
     )
-    can_update = action.is_unfinished and permissions.has_perm(request.user, "meetings.update_risk_action", action)
+    may_update = permissions.has_perm(request.user, "meetings.update_risk_action", action)
+    can_update = action.is_unfinished and may_update
     form = ActionUpdateForm(request.POST or None) if can_update else None
-    if request.method == "POST":
+    completed = action.state == RiskActionState.COMPLETED
+    correction = (
+        ActionCorrectionForm(request.POST if request.method == "POST" else None, completed=completed)
+        if may_update and not action.is_unfinished
+        else None
+    )
+    if request.method == "POST" and correction is not None:
+        if correction.is_valid():
+            data = correction.cleaned_data
+            try:
+                if data["change"] == CORRECT_DATE:
+                    action_corrections.risk_action_correct_completion(
+                        actor=request.user, action=action, completed_on=data["completed_on"], reason=data["reason"]
+                    )
+                    done = "Completion date corrected"
+                else:
+                    action_corrections.risk_action_reopen(actor=request.user, action=action, reason=data["reason"])
+                    done = "Action reopened"
+            except WorkflowError as exc:
+                apply_workflow_error(correction, exc)
+            else:
+                messages.success(request, done)
+                return redirect("web:action_detail", pk=action.pk)
+    elif request.method == "POST":
         if not can_update:
             raise PermissionDenied("Only the owning agency can update this action")
         assert form is not None
@@ -131,4 +157,18 @@ def action_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
                 messages.success(request, "Action updated")
                 return redirect("web:action_detail", pk=action.pk)
     audit_view(request, action, what="risk management action")
-    return render(request, "web/actions/detail.html", {"action": action, "form": form, "today": timezone.localdate()})
+    meeting = action.case_minutes.agenda_item.meeting
+    return render(
+        request,
+        "web/actions/detail.html",
+        {
+            "action": action,
+            "form": form,
+            "correction": correction,
+            "today": timezone.localdate(),
+            "meeting": meeting,
+            "meeting_href": reverse("web:meeting_detail", args=[meeting.pk])
+            if permissions.has_perm(request.user, "meetings.view_meeting", meeting)
+            else "",
+        },
+    )
