@@ -17,6 +17,7 @@ urlpatterns = [
     path("referrals/<uuid:pk>/questions/<slug:step>/", referrals.referral_step, name="referral_step"),
     path("referrals/<uuid:pk>/check/", referrals.referral_check, name="referral_check"),
     path("referrals/<uuid:pk>/sent/", referrals.referral_sent, name="referral_sent"),
+    path("referrals/<uuid:pk>/discard/", referrals.referral_discard, name="referral_discard"),
     path("referrals/<uuid:pk>/screen/", referrals.referral_screen, name="referral_screen"),
     # Cases
     path("cases/", cases.case_list, name="case_list"),

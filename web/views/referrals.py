@@ -24,6 +24,7 @@ from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from need_to_know import permissions
 from need_to_know.permissions import is_coordinator, is_practitioner, visible_referrals
 from referrals import services
+from referrals import services_discard as referral_services_discard
 from referrals.models import OPEN_FOR_EDITING, Referral, ReferralQuerySet, ReferralState
 
 from ..access import can_see_cases, page
@@ -329,6 +330,30 @@ def referral_check(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             "error_items": error_items,
             "forms_have_errors": bool(error_items),
         },
+    )
+
+
+@page(can_refer)
+def referral_discard(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
+    """Discard a draft that will not be sent: a confirmation page, then the service deletes it (audited)."""
+    referral = _editable_referral(request, pk)
+    if referral.state != ReferralState.DRAFT:
+        messages.info(request, "Only a draft can be discarded: this referral has been sent.")
+        return redirect("web:referral_detail", pk=referral.pk)
+    error_items: list[tuple[str, str]] = []
+    if request.method == "POST":
+        reference, person = referral.reference, str(referral.individual)
+        try:
+            referral_services_discard.referral_discard(actor=request.user, referral=referral)
+        except WorkflowError as exc:
+            error_items = [("", message) for messages_ in exc.errors.values() for message in messages_]
+        else:
+            messages.success(request, f"Draft referral {reference} about {person} discarded")
+            return redirect("web:referral_list")
+    return render(
+        request,
+        "web/referrals/discard.html",
+        {"referral": referral, "error_items": error_items, "forms_have_errors": bool(error_items)},
     )
 
 
