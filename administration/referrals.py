@@ -66,7 +66,7 @@ class PeriodInline(ScopedInlineMixin, admin.TabularInline):
 class TransitionForm(forms.Form):
     """The extra answers a transition needs; fields not needed are removed per transition."""
 
-    decision = forms.ChoiceField(choices=services.ScreeningDecision.CHOICES, required=False)
+    decision = forms.ChoiceField(choices=services.ScreeningDecision.choices, required=False)
     level = forms.TypedChoiceField(choices=[(1, "Level 1"), (2, "Level 2"), (3, "Level 3")], coerce=int, required=False)
     exit_reason = forms.ChoiceField(choices=ExitReason.choices, required=False)
     category = forms.TypedChoiceField(

@@ -216,7 +216,7 @@ class RequestMoreInformationSerializer(serializers.Serializer):
 
 
 class DecideSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=ScreeningDecision.CHOICES)
+    decision = serializers.ChoiceField(choices=ScreeningDecision.choices)
     rationale = serializers.CharField()
     decided_on = serializers.DateField(required=False, help_text="Default: today.")
     why_level_2_cannot_manage = serializers.CharField(

@@ -1,6 +1,9 @@
 """What `make bench` measures inside Django: reports beside hand-written SQL, query counts, the sweep.
 
 Imported by benchmarks/run.py after ``django.setup()``.
+
+One module on purpose, though it passes 500 lines: it is the one place that runs inside Django for
+``make bench``, and its measurements share the fixtures, timers and query counter defined here.
 """
 
 from __future__ import annotations

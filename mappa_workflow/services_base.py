@@ -3,6 +3,8 @@
 A service calls :func:`lock_for_change` first (row lock on PostgreSQL, and a check that the state
 the user saw is still the state in the database), then :func:`apply_transition`, which checks the
 FSM allows it, runs it, saves only the named fields, and writes the audit row in the same transaction.
+:func:`transition_under_lock` is the two together in one transaction, with a place for the checks
+on the locked row before the transition and for the messages the change causes after it.
 """
 
 from __future__ import annotations
@@ -88,6 +90,43 @@ def apply_transition(
         details=details,
     )
     return instance
+
+
+def transition_under_lock(
+    instance: M,
+    transition_name: str,
+    *,
+    actor: User | None,
+    what: str,
+    action_label: str,
+    state_field: str = "state",
+    prepare: Callable[[M], dict[str, Any] | None] | None = None,
+    then: Callable[[M], None] | None = None,
+    **options: Any,
+) -> M:
+    """One guarded state change, all in one transaction; returns the changed (locked) instance.
+
+    Re-reads ``instance`` under a lock (:func:`lock_for_change`); ``prepare(locked)`` checks the locked
+    row and sets fields on it, and may return more options for :func:`apply_transition` (the fields it
+    set, the audit details); then the transition runs and is audited (:func:`apply_transition`, given
+    ``options``); then ``then(locked)`` writes what the change causes (its messages, in the same
+    transaction, and anything to send after commit).
+    """
+    with transaction.atomic():
+        locked = lock_for_change(instance, state_field=state_field, what=what)
+        extra = prepare(locked) if prepare is not None else None
+        apply_transition(
+            locked,
+            transition_name,
+            actor=actor,
+            what=what,
+            action_label=action_label,
+            state_field=state_field,
+            **{**options, **(extra or {})},
+        )
+        if then is not None:
+            then(locked)
+    return locked
 
 
 def require_text(value: str | None, *, field: str, message: str) -> str:

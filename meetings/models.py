@@ -3,6 +3,9 @@ disclosure decisions and risk management actions.
 
 Change any of it only through ``meetings.services``: every state change there locks the row,
 checks the rules, writes an audit row and tells other apps (signals) after commit.
+
+One module on purpose, though it passes 500 lines: it is the app's schema, and its models share their
+states, choices and constraints (the migrations follow this file).
 """
 
 from __future__ import annotations

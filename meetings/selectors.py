@@ -413,3 +413,13 @@ def invitations_as_seen_by(
         )
         for invitation in invitations
     ]
+
+
+def area_agencies(area: Area | None) -> QuerySet[Agency]:
+    """The agencies of ``area`` by name: those a meeting there can invite, that can attend it or own its actions."""
+    return Agency.objects.filter(area=area).order_by("name")
+
+
+def area_agency(area: Area | None, agency_id: int | str) -> Agency | None:
+    """Agency ``agency_id`` if it is one of ``area``'s; None for another area's agency or no such agency."""
+    return Agency.objects.filter(area=area, pk=agency_id).first()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
@@ -25,6 +26,7 @@ from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import Area, AuditEvent, User
 from mappa_workflow.working_days import due_soon_until
 from need_to_know import permissions
+from reporting import exports, statistics, trends
 
 from . import selectors
 from .email import Attachment, RenderedEmail, render_email
@@ -311,38 +313,21 @@ def weekly_digest_send(*, today: dt.date | None = None) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def _export_builder():  # type: ignore[no-untyped-def]
-    """A function building one export, or None if the reporting app does not offer one.
-
-    Uses ``reporting.exports.build_export`` if the reporting app defines it; otherwise composes
-    ``reporting.statistics.compute_annual_report`` and ``reporting.exports.render`` (with the
-    year-on-year trend for the PDF's charts), reporting progress between the steps.
-    """
-    try:
-        from reporting import exports, statistics, trends
-    except ImportError:
-        return None
-    if hasattr(exports, "build_export"):
-        return exports.build_export
-    if not all(hasattr(m, f) for m, f in ((exports, "render"), (statistics, "compute_annual_report"))):
-        return None
-
-    def build(*, area: Area, year: int, export_format: str, progress: Any) -> tuple[str, bytes]:
-        progress(10, "Counting the year's registrations and events")
-        report = statistics.compute_annual_report(areas=area, year=year)
-        trend = None
-        if export_format == ExportFormat.PDF and hasattr(trends, "compute_year_on_year"):
-            progress(40, "Comparing with earlier years")
-            trend = trends.compute_year_on_year(areas=area, year=year)
-        progress(70, f"Writing the {export_format.upper()} file")
-        content = exports.render(report, export_format, trend)
-        return f"mappa-statistics-{area.slug}-{year}-{(year + 1) % 100:02d}.{export_format}", content
-
-    return build
-
-
-def exports_available() -> bool:
-    return _export_builder() is not None
+def _build_export(
+    *, area: Area, year: int, export_format: str, progress: Callable[[int, str], None]
+) -> tuple[str, bytes]:
+    """Build one statistics export: ``reporting.statistics.compute_annual_report`` rendered by
+    ``reporting.exports.render`` (with the year-on-year trend for the PDF's charts), reporting
+    progress between the steps. Returns the file name and its content."""
+    progress(10, "Counting the year's registrations and events")
+    report = statistics.compute_annual_report(areas=area, year=year)
+    trend = None
+    if export_format == ExportFormat.PDF:
+        progress(40, "Comparing with earlier years")
+        trend = trends.compute_year_on_year(areas=area, year=year)
+    progress(70, f"Writing the {export_format.upper()} file")
+    content = exports.render(report, export_format, trend)
+    return f"mappa-statistics-{area.slug}-{year}-{(year + 1) % 100:02d}.{export_format}", content
 
 
 def export_request(*, actor: User, area: Area, year: int, export_format: str) -> ExportJob:
@@ -356,8 +341,6 @@ def export_request(*, actor: User, area: Area, year: int, export_format: str) ->
         raise WorkflowError({"export_format": "Select a format: CSV, Excel, OpenDocument, PDF or JSON"})
     if not 2000 <= int(year) <= timezone.localdate().year:
         raise WorkflowError({"year": "Enter a reporting year from 2000 to this year"})
-    if not exports_available():
-        raise WorkflowError("Statistics exports are not available yet")
     with transaction.atomic():
         job = ExportJob.objects.create(requested_by=actor, area=area, year=year, export_format=export_format)
         transaction.on_commit(lambda: publish(build_statistics_export, str(job.pk)))
@@ -381,11 +364,8 @@ def export_build(*, job_id: Any) -> str:
     if not claimed:
         return "not queued"
     job = ExportJob.objects.select_related("area", "requested_by").get(pk=job_id)
-    builder = _export_builder()
     try:
-        if builder is None:
-            raise RuntimeError("Statistics exports are not available yet (reporting.exports.build_export is missing)")
-        filename, content = builder(
+        filename, content = _build_export(
             area=job.area, year=job.year, export_format=job.export_format, progress=_export_progress(job.pk)
         )
         job.file.save(filename, ContentFile(content), save=False)

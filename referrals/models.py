@@ -1,4 +1,8 @@
-"""Individuals, MAPPA registrations as dated periods, life events and MAPPA A referrals."""
+"""Individuals, MAPPA registrations as dated periods, life events and MAPPA A referrals.
+
+One module on purpose, though it passes 500 lines: it is the app's schema, and its models share their
+states, choices and constraints (the migrations follow this file).
+"""
 
 from __future__ import annotations
 

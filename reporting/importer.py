@@ -9,6 +9,10 @@ PostgreSQL, ``executemany`` elsewhere): all or nothing, and no model instance pe
 Every check of a row is set-based or in memory: no query per row (the old per-row ``full_clean`` cost two
 queries a person). A column's value is checked by :func:`field_problems`, the one place for a rule about a
 single field.
+
+One module on purpose, though it passes 500 lines: the two passes share the packed spells and events and
+the row formats of the bulk writer, and splitting them would put each half's internals in the other's
+module.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ report's own.
 Raw counts are kept on each :class:`Table`; what a reader sees (``display``) has small-number
 suppression applied (primary and secondary: ``reporting.disclosure``), so every export and page shows the
 same published figures.
+
+One module on purpose, though it passes 500 lines: every table of the report is computed from the same
+fixed set of aggregates, and keeping them together keeps :data:`QUERIES_PER_REPORT` checkable in one place.
 """
 
 from __future__ import annotations

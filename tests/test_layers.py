@@ -66,7 +66,9 @@ def test_a_case_app_that_imports_the_pages_breaks_the_layer_contract(copy_of_the
 
 def test_the_base_app_that_reads_a_case_app_breaks_the_layer_contract(copy_of_the_code: Path):
     roles = copy_of_the_code / "mappa_workflow" / "roles.py"
-    roles.write_text(roles.read_text() + "\n\ndef _late():\n    from referrals.models import Individual  # noqa: F401\n")
+    roles.write_text(
+        roles.read_text() + "\n\ndef _late():\n    from referrals.models import Individual  # noqa: F401\n"
+    )
 
     result = lint_imports(copy_of_the_code)
 

@@ -168,14 +168,3 @@ def test_a_list_of_cases_is_filtered_in_a_fixed_number_of_queries(django_assert_
     coordinator = factories.coordinator()
     with django_assert_max_num_queries(2):
         assert len(list(p.visible_individuals(coordinator))) == 3
-
-
-def test_the_meetings_routes_to_a_case_still_exist():
-    """The practitioner rules follow invitations, attendance, agendas and actions: if the meetings
-    models rename one of those fields, this fails instead of the rule quietly losing that route."""
-    m = p._meetings_models()
-    assert p._has_fields(m.Invitation, "meeting", "agency")
-    assert p._has_fields(m.Attendance, "meeting", "agency")
-    assert p._has_fields(m.AgendaItem, "meeting", "referral", "registration")
-    assert p._has_fields(m.RiskAction, "owning_agency", "registration", "area")
-    assert p._has_fields(m.CaseMinutes, "agenda_item")

@@ -253,7 +253,7 @@ MORE_INFORMATION = "more_information"
 class ScreeningForm(GovukForm):
     decision = _radios(
         "Decision",
-        [*ScreeningDecision.CHOICES, (MORE_INFORMATION, "Ask the referrer for more information")],
+        [*ScreeningDecision.choices, (MORE_INFORMATION, "Ask the referrer for more information")],
         message="Select a decision",
     )
     rationale = _area(

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from mappa_workflow.working_days import due_soon_until
@@ -19,9 +19,8 @@ from meetings.models import (
     RiskActionState,
 )
 from need_to_know import permissions
-from referrals.models import Individual, LifeEvent, Referral, Registration, RegistrationPeriod
-
-PEOPLE_FOUND_LIMIT = 20
+from referrals.models import Individual, LifeEvent, Referral, RegistrationPeriod
+from referrals.selectors import people_matching
 
 
 def filter_actions(qs: RiskActionQuerySet, show: str, *, today: dt.date, due_soon_days: int) -> RiskActionQuerySet:
@@ -193,33 +192,8 @@ def case_actions(individual: Individual) -> list[RiskAction]:
 
 def find_people(user: Any, *, q: str = "", date_of_birth: dt.date | None = None) -> list[Individual]:
     """People the user may see (area, agency involvement, Category 4 clearance) matching a name,
-    another name they use, a ViSOR, PNC or nDelius reference, and/or a date of birth: at most
-    :data:`PEOPLE_FOUND_LIMIT`, each with its current registration and periods (three queries)."""
-    qs = permissions.visible_individuals(user)
-    q = q.strip()
-    if q:
-        words = Q()
-        for word in q.split():
-            words &= Q(family_name__icontains=word) | Q(given_names__icontains=word) | Q(aliases__name__icontains=word)
-        qs = qs.filter(
-            words | Q(visor_reference__iexact=q) | Q(pnc_reference__iexact=q) | Q(ndelius_reference__iexact=q)
-        )
-    if date_of_birth is not None:
-        qs = qs.filter(date_of_birth=date_of_birth)
-    ids = qs.order_by().values("pk").distinct()
-    return list(
-        Individual.objects.filter(pk__in=ids)
-        .prefetch_related(
-            Prefetch(
-                "registrations",
-                queryset=Registration.objects.active().prefetch_related(
-                    Prefetch("periods", queryset=RegistrationPeriod.objects.filter(end_date__isnull=True))
-                ),
-                to_attr="active_registrations",
-            )
-        )
-        .order_by("family_name", "given_names", "date_of_birth")[:PEOPLE_FOUND_LIMIT]
-    )
+    another name they use, a reference and/or a date of birth (:func:`referrals.selectors.people_matching`)."""
+    return people_matching(permissions.visible_individuals(user), q=q, date_of_birth=date_of_birth)
 
 
 def case_disclosures(readable_agenda_items: list[AgendaItem]) -> list[DisclosureDecision]:

@@ -4,34 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from need_to_know import permissions
-from referrals.models import Individual, Registration, RegistrationPeriod
+from referrals.models import Individual
+from referrals.selectors import individuals_with_registration
 
 from ..filters import IndividualFilter
 from ..serializers import IndividualSerializer
 from .base import CaseViewSet, record_view
-
-
-def individuals_with_registration() -> QuerySet[Individual]:
-    """People with their aliases and active registration's open period: four queries for any page."""
-    return Individual.objects.select_related("area").prefetch_related(
-        "aliases",
-        Prefetch(
-            "registrations",
-            queryset=Registration.objects.active().prefetch_related(
-                Prefetch(
-                    "periods", queryset=RegistrationPeriod.objects.filter(end_date__isnull=True), to_attr="open_periods"
-                )
-            ),
-            to_attr="active_registrations",
-        ),
-    )
 
 
 @extend_schema(tags=["individuals"])

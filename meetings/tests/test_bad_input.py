@@ -242,7 +242,7 @@ def test_a_refused_screening_decision_leaves_the_referral_waiting():
 
 
 def test_a_meeting_in_a_far_future_year_is_refused_on_its_date():
-    from meetings.services import _check_time
+    from meetings.services._checks import _check_time
 
     with pytest.raises(WorkflowError) as refused:
         _check_time(timezone.make_aware(dt.datetime(9999, 12, 31, 10, 0)), 60, allow_past=False)

@@ -63,7 +63,7 @@ def test_an_export_is_built_in_the_background_and_the_requester_is_told(
     statistics_reader, django_capture_on_commit_callbacks
 ):
     with (
-        mock.patch.object(services, "_export_builder", return_value=fake_builder),
+        mock.patch.object(services, "_build_export", fake_builder),
         mock.patch.object(services, "publish", return_value=True) as publish,
     ):
         with django_capture_on_commit_callbacks(execute=True):
@@ -82,7 +82,7 @@ def test_an_export_is_built_in_the_background_and_the_requester_is_told(
 
 
 def test_an_export_refuses_bad_input_and_people_who_may_not_see_statistics(statistics_reader):
-    with mock.patch.object(services, "_export_builder", return_value=fake_builder):
+    with mock.patch.object(services, "_build_export", fake_builder):
         with pytest.raises(WorkflowError) as bad_format:
             services.export_request(
                 actor=statistics_reader, area=statistics_reader.area, year=2024, export_format="doc"
@@ -98,21 +98,17 @@ def test_an_export_refuses_bad_input_and_people_who_may_not_see_statistics(stati
     assert not ExportJob.objects.exists()
 
 
-def test_without_the_reporting_exports_an_export_cannot_be_asked_for_and_a_queued_one_fails_clearly(
-    statistics_reader,
-):
-    with mock.patch.object(services, "_export_builder", return_value=None):
-        with pytest.raises(WorkflowError, match="not available yet"):
-            services.export_request(
-                actor=statistics_reader, area=statistics_reader.area, year=2024, export_format="csv"
-            )
-        job = ExportJob.objects.create(
-            requested_by=statistics_reader, area=statistics_reader.area, year=2024, export_format="csv"
-        )
+def test_an_export_that_cannot_be_built_fails_clearly(statistics_reader):
+    """A build that breaks leaves the job failed, saying why, instead of running or queued for ever."""
+    job = ExportJob.objects.create(
+        requested_by=statistics_reader, area=statistics_reader.area, year=2024, export_format="csv"
+    )
+    with mock.patch.object(services, "_build_export", side_effect=RuntimeError("the statistics broke")):
         assert services.export_build(job_id=job.pk) == "failed"
     job.refresh_from_db()
     assert job.status == ExportStatus.FAILED
-    assert "reporting.exports.build_export is missing" in job.error
+    assert job.error == "RuntimeError: the statistics broke"
+    assert not OutboxMessage.objects.filter(kind=MessageKind.EXPORT_READY).exists()
 
 
 def test_a_real_export_of_the_annual_statistics_is_built_from_the_reporting_app(statistics_reader):

@@ -110,7 +110,7 @@ class BulkWriter:
         self.periods: list[RegistrationPeriod] = []
         self.events: list[LifeEvent] = []
 
-    # The in-memory equivalent of referrals.services._change_period.
+    # The in-memory equivalent of referrals.services.registrations._change_period.
     def _change(self, state: dict, on: date, reason: str, **values: object) -> None:
         current: RegistrationPeriod = state["period"]
         if on < current.start_date:

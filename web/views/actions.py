@@ -18,8 +18,8 @@ from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import AreaSettings
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from meetings import services as meeting_services
-from meetings import services_action_corrections as action_corrections
 from meetings.models import RiskAction, RiskActionState
+from meetings.services import action_corrections
 from need_to_know import permissions
 
 from .. import selectors

@@ -24,7 +24,6 @@ from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from need_to_know import permissions
 from need_to_know.permissions import is_coordinator, is_practitioner, visible_referrals
 from referrals import services
-from referrals import services_discard as referral_services_discard
 from referrals.models import OPEN_FOR_EDITING, Referral, ReferralQuerySet, ReferralState
 
 from ..access import can_see_cases, page
@@ -344,7 +343,7 @@ def referral_discard(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse
     if request.method == "POST":
         reference, person = referral.reference, str(referral.individual)
         try:
-            referral_services_discard.referral_discard(actor=request.user, referral=referral)
+            services.referral_discard(actor=request.user, referral=referral)
         except WorkflowError as exc:
             error_items = [("", message) for messages_ in exc.errors.values() for message in messages_]
         else:

@@ -3,7 +3,6 @@
 Both are for the owning agency and the area's co-ordinator and chair (``meetings.update_risk_action``),
 both need a reason, and both leave an audit row and a line in the action's update log in the same
 transaction, so the panel reviewing the plan sees what changed and why.
-(A separate module until ``meetings/services.py`` becomes the ``meetings/services/`` package.)
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import AuditAction, User
 from mappa_workflow.services_base import apply_transition, lock_for_change, require_text
 
-from .models import FINISHED, RiskAction, RiskActionState, RiskActionUpdate
+from ..models import FINISHED, RiskAction, RiskActionState, RiskActionUpdate
 
 ACTION = "This action"
 

@@ -1,7 +1,4 @@
-"""Discarding a draft referral that will not be sent (started by mistake, or for the wrong person).
-
-(A separate module until ``referrals/services.py`` becomes the ``referrals/services/`` package.)
-"""
+"""Discarding a draft referral that will not be sent (started by mistake, or for the wrong person)."""
 
 from __future__ import annotations
 
@@ -13,7 +10,7 @@ from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import AuditAction, User
 from mappa_workflow.services_base import lock_for_change
 
-from .models import Individual, Referral, ReferralState
+from ..models import Individual, Referral, ReferralState
 
 
 def referral_discard(*, actor: User, referral: Referral) -> None:
