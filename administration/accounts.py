@@ -50,6 +50,7 @@ class AreaSettingsAdmin(admin.ModelAdmin):
         "due_soon_days",
         "scheduling_window_working_days",
         "suppression_threshold",
+        "coordination_team_email",
     )
 
 

@@ -171,6 +171,13 @@ class AreaSettings(models.Model):
     suppression_threshold = models.PositiveSmallIntegerField(
         default=0, help_text="Published cells from 1 to this number show '*'. 0 turns suppression off."
     )
+    coordination_team_email = models.EmailField(
+        blank=True,
+        help_text=(
+            "The MAPPA co-ordination team's shared inbox. When set, a referral awaiting screening is emailed there"
+            " once, not to each co-ordinator."
+        ),
+    )
 
     class Meta:
         verbose_name_plural = "area settings"

@@ -478,6 +478,7 @@ class RiskActionState(models.TextChoices):
 
 
 UNFINISHED = [RiskActionState.OPEN, RiskActionState.IN_PROGRESS]
+FINISHED = [RiskActionState.COMPLETED, RiskActionState.CLOSED_NOT_POSSIBLE, RiskActionState.CLOSED_NOT_DONE]
 
 
 class RiskActionQuerySet(models.QuerySet["RiskAction"]):
@@ -548,6 +549,17 @@ class RiskAction(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=UNFINISHED, target=RiskActionState.CLOSED_NOT_DONE)
     def close_not_done(self, *, closed_reason: str) -> None:
         self.closed_reason = closed_reason
+
+    @transition(field=state, source=FINISHED, target=RiskActionState.IN_PROGRESS)
+    def reopen(self) -> None:
+        """Completed or closed by mistake (or the risk came back): work on it again. The reason is in the log."""
+        self.completed_on = None
+        self.closed_reason = ""
+
+    @property
+    def set_on(self) -> dt.date:
+        """The day the action was set: the day of the meeting whose minutes set it (London time)."""
+        return timezone.localtime(self.case_minutes.agenda_item.meeting.starts_at).date()
 
 
 class RiskActionUpdate(models.Model):

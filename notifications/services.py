@@ -44,6 +44,20 @@ REFERRAL_TO_COORDINATORS = {"submit", "resubmit"}
 REFERRAL_TO_REFERRER = {"request_more_information", "accept_at_level_2", "accept_at_level_3", "manage_at_level_1"}
 
 
+def coordination_recipients(area: Any) -> list[tuple[str, int | None]]:
+    """Who hears of a referral to screen: the co-ordination team's shared inbox once, when the area has one
+    (co-ordinators sharing a team had one copy each); otherwise each co-ordinator, once per address."""
+    from mappa_workflow.models import AreaSettings
+
+    team_inbox = AreaSettings.for_area(area).coordination_team_email
+    if team_inbox:
+        return [(team_inbox, None)]
+    recipients: dict[str, tuple[str, int | None]] = {}
+    for user in selectors.coordinators(area):
+        recipients.setdefault(user.email.lower(), (user.email, user.pk))
+    return list(recipients.values())
+
+
 def referral_transition_notify(*, referral_id: Any, transition: str, actor_id: int | None = None) -> int:
     """Tell the co-ordinators of a new or resubmitted referral, and the referrer of a request or a decision.
 
@@ -65,7 +79,7 @@ def referral_transition_notify(*, referral_id: Any, transition: str, actor_id: i
         .first()
     )
     if transition in REFERRAL_TO_COORDINATORS:
-        recipients = [(u.email, u.pk) for u in selectors.coordinators(referral.area)]
+        recipients = coordination_recipients(referral.area)
     else:
         officer = referral.referring_officer
         recipients = [(referral.referring_officer_email or officer.email, officer.pk)]

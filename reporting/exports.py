@@ -63,8 +63,17 @@ def _cell(text: str) -> int | str:
     return int(text) if text.lstrip("-").isdigit() else text
 
 
-def to_databook(report: AnnualReport) -> tablib.Databook:
-    """One titled sheet per table: the first header cell is the table's full title."""
+TREND_TITLE = "{title}: year on year"
+
+
+def trend_sheet_name(index: int) -> str:
+    """A year-on-year table's sheet: numbered, as spreadsheet sheet names stop at 31 characters."""
+    return f"Year on year {index}"
+
+
+def to_databook(report: AnnualReport, trend: YearOnYear | None = None) -> tablib.Databook:
+    """One titled sheet per table: the first header cell is the table's full title. With ``trend``, one
+    more sheet per year-on-year table (the page and the PDF show them too): a column per year and the change."""
     book = tablib.Databook()
     for table in report.tables:
         data = tablib.Dataset(title=table.sheet_name)
@@ -74,11 +83,19 @@ def to_databook(report: AnnualReport) -> tablib.Databook:
         if table.note:
             data.append([table.note] + [""] * len(table.columns))
         book.add_sheet(data)
+    if trend is not None:
+        for index, trend_table in enumerate(trend.tables(), start=1):
+            data = tablib.Dataset(title=trend_sheet_name(index))
+            data.headers = [TREND_TITLE.format(title=trend_table["title"]), *trend.years, "Change"]
+            for trend_row in trend_table["rows"]:
+                data.append([trend_row["label"], *(_cell(c) for c in trend_row["cells"]), _cell(trend_row["change"])])
+            book.add_sheet(data)
     return book
 
 
-def render_csv(report: AnnualReport) -> str:
-    """One file: each table under its title, a blank line between tables."""
+def render_csv(report: AnnualReport, trend: YearOnYear | None = None) -> str:
+    """One file: each table under its title, a blank line between tables; then, with ``trend``, each
+    year-on-year table (a column per year and the change), as on the page and in the PDF."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([report.title])
@@ -91,19 +108,29 @@ def render_csv(report: AnnualReport) -> str:
         if table.note:
             writer.writerow([table.note])
         writer.writerow([])
+    if trend is not None:
+        for trend_table in trend.tables():
+            writer.writerow([TREND_TITLE.format(title=trend_table["title"])])
+            writer.writerow(["", *trend.years, "Change"])
+            for trend_row in trend_table["rows"]:
+                writer.writerow([trend_row["label"], *trend_row["cells"], trend_row["change"]])
+            writer.writerow([])
     return out.getvalue()
 
 
-def render_xlsx(report: AnnualReport) -> bytes:
-    return to_databook(report).export("xlsx")
+def render_xlsx(report: AnnualReport, trend: YearOnYear | None = None) -> bytes:
+    return to_databook(report, trend).export("xlsx")
 
 
-def render_ods(report: AnnualReport) -> bytes:
-    return to_databook(report).export("ods")
+def render_ods(report: AnnualReport, trend: YearOnYear | None = None) -> bytes:
+    return to_databook(report, trend).export("ods")
 
 
-def render_json(report: AnnualReport) -> str:
-    return json.dumps(report.as_dict(), indent=2, ensure_ascii=False)
+def render_json(report: AnnualReport, trend: YearOnYear | None = None) -> str:
+    body = report.as_dict()
+    if trend is not None:
+        body["year_on_year"] = {"years": trend.years, "tables": trend.tables()}
+    return json.dumps(body, indent=2, ensure_ascii=False)
 
 
 def _svg_data_uri(svg: str) -> str:
@@ -123,13 +150,13 @@ def render_pdf(report: AnnualReport, trend: YearOnYear | None = None) -> bytes:
 
 def render(report: AnnualReport, fmt: str, trend: YearOnYear | None = None) -> bytes:
     if fmt == "csv":
-        return render_csv(report).encode("utf-8")
+        return render_csv(report, trend).encode("utf-8")
     if fmt == "xlsx":
-        return render_xlsx(report)
+        return render_xlsx(report, trend)
     if fmt == "ods":
-        return render_ods(report)
+        return render_ods(report, trend)
     if fmt == "json":
-        return render_json(report).encode("utf-8")
+        return render_json(report, trend).encode("utf-8")
     if fmt == "pdf":
         return render_pdf(report, trend)
     raise ValueError(f"Unknown format '{fmt}': choose one of {', '.join(FORMATS)}")

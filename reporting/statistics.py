@@ -21,7 +21,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from mappa_workflow.models import Area, AreaPopulation, AreaSettings, reporting_year_bounds
@@ -429,6 +429,21 @@ def apply_suppression(table: Table, threshold: int) -> None:
 def current_reporting_year(today: date | None = None) -> int:
     today = today or timezone.localdate()
     return today.year if today.month >= 4 else today.year - 1
+
+
+def first_record_day(area_ids: list[int]) -> date | None:
+    """The earliest day the areas' statistics can count anything: the first registration period or life
+    event. None when the areas have no records yet."""
+    days = [
+        RegistrationPeriod.objects.filter(area_id__in=area_ids).aggregate(first=Min("start_date"))["first"],
+        LifeEvent.objects.filter(area_id__in=area_ids).aggregate(first=Min("occurred_on"))["first"],
+    ]
+    found = [d for d in days if d is not None]
+    return min(found) if found else None
+
+
+def reporting_year_of(day: date) -> int:
+    return current_reporting_year(day)
 
 
 def check_year(year: int) -> None:

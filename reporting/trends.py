@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -77,8 +76,7 @@ def compute_year_on_year(
 
 
 def _figure_svg(title: str, labels: list[str], series: dict[str, list[int | None]]) -> str:
-    # A chart depends only on its title, labels and figures: drawing one takes tens of milliseconds,
-    # so each process keeps the recent ones (the statistics page draws three per request).
+    # A chart depends only on its title, labels and figures, so each process keeps the recent ones.
     return _cached_svg(title, tuple(labels), tuple((name, tuple(values)) for name, values in series.items()))
 
 
@@ -87,37 +85,86 @@ def _cached_svg(title: str, labels: tuple[str, ...], series: tuple[tuple[str, tu
     return _draw_svg(title, list(labels), {name: list(values) for name, values in series})
 
 
+# The charts are simple grouped bars, drawn here as SVG text (docs/adr/0005-charts-drawn-as-svg-text.md): importing
+# matplotlib alone took over a second, which the statistics page paid on its first load in every process.
+CHART_WIDTH, CHART_HEIGHT = 640, 320
+PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 48, 624, 56, 284
+# GOV.UK colours with at least 3:1 contrast against white (WCAG 1.4.11 non-text contrast).
+BAR_COLOURS = ("#1d70b8", "#f47738", "#00703c", "#912b88")
+TEXT_COLOUR = "#0b0c0c"
+AXIS_COLOUR = "#505a5f"
+
+
+def _nice_top(largest: int) -> int:
+    """The axis top: the smallest of 1, 2, 2.5, 5 times a power of ten at or above ``largest``."""
+    if largest <= 0:
+        return 1
+    power = 1
+    while True:
+        for step in (1, 2, 5, 10):
+            if step * power >= largest:
+                return step * power
+        power *= 10
+
+
 def _draw_svg(title: str, labels: list[str], series: dict[str, list[int | None]]) -> str:
-    import matplotlib
+    """A grouped bar chart: one group per year, one bar per series, each bar labelled with its figure
+    (``*`` where the figure is suppressed, drawn as no bar), a y axis with four gridlines, a legend."""
+    from xml.sax.saxutils import escape
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    matplotlib.rcParams["svg.fonttype"] = "none"  # keep text as text: readable and searchable
-    figure, axes = plt.subplots(figsize=(6.4, 3.2))
-    width = 0.8 / max(1, len(series))
-    for i, (name, values) in enumerate(series.items()):
-        positions = [x + (i - (len(series) - 1) / 2) * width for x in range(len(labels))]
-        heights = [v if v is not None else 0 for v in values]
-        bars = axes.bar(positions, heights, width, label=name)
-        for bar, value in zip(bars, values, strict=True):
-            axes.annotate(
-                SUPPRESSED if value is None else str(value),
-                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                ha="center",
-                va="bottom",
-                fontsize=8,
+    values = [v for vs in series.values() for v in vs if v is not None]
+    top = _nice_top(max(values, default=0))
+    plot_height = PLOT_BOTTOM - PLOT_TOP
+    group_width = (PLOT_RIGHT - PLOT_LEFT) / max(1, len(labels))
+    bar_width = group_width * 0.8 / max(1, len(series))
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{CHART_WIDTH}" height="{CHART_HEIGHT}" '
+        f'viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" font-family="Arial, Helvetica, sans-serif" role="img">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="{CHART_WIDTH / 2:.0f}" y="20" text-anchor="middle" font-size="14" font-weight="bold" '
+        f'fill="{TEXT_COLOUR}">{escape(title)}</text>',
+    ]
+    for step in range(5):
+        y = PLOT_BOTTOM - plot_height * step / 4
+        text = f"{top * step / 4:g}"
+        parts.append(
+            f'<line x1="{PLOT_LEFT}" y1="{y:.1f}" x2="{PLOT_RIGHT}" y2="{y:.1f}" stroke="#b1b4b6" stroke-width="1"/>'
+            f'<text x="{PLOT_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{AXIS_COLOUR}">'
+            f"{text}</text>"
+        )
+    for i, (name, figures) in enumerate(series.items()):
+        colour = BAR_COLOURS[i % len(BAR_COLOURS)]
+        for x, figure in enumerate(figures):
+            left = PLOT_LEFT + x * group_width + group_width * 0.1 + i * bar_width
+            height = plot_height * (figure or 0) / top
+            label = "*" if figure is None else str(figure)
+            parts.append(
+                f'<rect x="{left:.1f}" y="{PLOT_BOTTOM - height:.1f}" width="{bar_width:.1f}" height="{height:.1f}" '
+                f'fill="{colour}"><title>{escape(name)}, {escape(labels[x])}: {label}</title></rect>'
+                f'<text x="{left + bar_width / 2:.1f}" y="{PLOT_BOTTOM - height - 4:.1f}" text-anchor="middle" '
+                f'font-size="11" fill="{TEXT_COLOUR}">{label}</text>'
             )
-    axes.set_xticks(range(len(labels)), labels)
-    axes.set_title(title, fontsize=10)
-    axes.spines[["top", "right"]].set_visible(False)
+    for x, label in enumerate(labels):
+        centre = PLOT_LEFT + (x + 0.5) * group_width
+        parts.append(
+            f'<text x="{centre:.1f}" y="{PLOT_BOTTOM + 18}" text-anchor="middle" font-size="12" '
+            f'fill="{TEXT_COLOUR}">{escape(label)}</text>'
+        )
+    parts.append(
+        f'<line x1="{PLOT_LEFT}" y1="{PLOT_BOTTOM}" x2="{PLOT_RIGHT}" y2="{PLOT_BOTTOM}" stroke="{AXIS_COLOUR}"/>'
+    )
     if len(series) > 1:
-        axes.legend(fontsize=8, frameon=False)
-    figure.tight_layout()
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg")
-    plt.close(figure)
-    return buffer.getvalue()
+        x = PLOT_LEFT
+        for i, name in enumerate(series):
+            colour = BAR_COLOURS[i % len(BAR_COLOURS)]
+            parts.append(
+                f'<rect x="{x}" y="32" width="12" height="12" fill="{colour}"/>'
+                f'<text x="{x + 16}" y="42" font-size="12" fill="{TEXT_COLOUR}">{escape(name)}</text>'
+            )
+            x += 28 + 7 * len(name)
+    parts.append("</svg>")
+    return "\n".join(parts)
 
 
 def _shown(report: AnnualReport, table: str, row: str, column: str) -> int | None:

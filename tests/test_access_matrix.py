@@ -78,6 +78,7 @@ RULES: dict[str, Rule] = {
     "web:referral_step": Rule({"coordinator", "referrer"}, kwargs="draft_step"),
     "web:referral_check": Rule({"coordinator", "referrer"}, kwargs="draft"),
     "web:referral_sent": Rule({"coordinator", "referrer"}, kwargs="draft"),
+    "web:referral_discard": Rule({"coordinator", "referrer"}, kwargs="draft"),  # GET: the confirmation page
     "web:referral_screen": Rule(CASE_MANAGERS, kwargs="submitted"),
     # Cases
     "web:case_list": Rule(CASE_MANAGERS | INVOLVED, hidden={"uninvolved", "other_area"}),
@@ -128,6 +129,7 @@ RULES: dict[str, Rule] = {
     "api:level-one-review-detail": Rule(CASE_MANAGERS | {"referrer"}, kwargs="level_one_review"),
     # Meetings (run by co-ordinators and chairs; another area's co-ordinator runs their own)
     "web:meeting_list": Rule(CASE_MANAGERS, hidden={"other_area"}),
+    "web:meeting_month": Rule(CASE_MANAGERS, hidden={"other_area"}),
     "web:meeting_schedule": Rule(CASE_MANAGERS | {"other_area"}),
     "web:meeting_schedule_cases": Rule(CASE_MANAGERS | {"other_area"}),
     "web:meeting_schedule_check": Rule(CASE_MANAGERS | {"other_area"}),

@@ -678,6 +678,31 @@ def test_no_page_or_endpoint_shows_a_canary_to_a_reader_the_rule_keeps_it_from(w
     _assert_allowed_readers_saw_them(readers, "pages and the API")
 
 
+def test_filtered_lists_and_the_month_view_show_no_canary_to_a_reader_the_rule_keeps_it_from(world, readers):
+    """A filter only narrows what a reader may already see: asking for Category 4, for the canaries' lead or
+    owning agencies, or for the months of their panels shows nothing the rule keeps from the reader."""
+    from urllib.parse import urlencode
+
+    from referrals.models import RegistrationPeriod
+
+    months = sorted({timezone.localtime(m.starts_at).strftime("%Y-%m") for m in world["meetings"]})
+    leads = set(
+        RegistrationPeriod.objects.filter(individual__in=world["individuals"]).values_list("lead_agency_id", flat=True)
+    )
+    owners = {action.owning_agency_id for action in world["actions"]}
+    reads = [("web:meeting_month", {"month": month}) for month in months]
+    reads += [("web:case_list", {"category": str(category)}) for category in (1, 2, 3, 4)]
+    reads += [("web:case_list", {"level": "3"}), ("web:case_list", {"review": "soon"})]
+    reads += [("web:case_list", {"lead_agency": str(pk), "sort": "review"}) for pk in sorted(leads)]
+    reads += [("web:action_list", {"show": "all", "owning_agency": str(pk)}) for pk in sorted(owners)]
+    reads += [("web:meeting_list", {"show": "all", "meeting_type": "level_3"})]
+    for reader in readers.values():
+        for name, params in reads:  # in the address, not as a search: the page may echo a filter's value
+            reader.read(reader.pages, f"{reverse(name)}?{urlencode(params)}")
+    _assert_no_leaks(readers)
+    _assert_allowed_readers_saw_them(readers, "the filtered lists")
+
+
 # ---------------------------------------------------------------------------------------------
 # Every GET operation of the OpenAPI schema
 # ---------------------------------------------------------------------------------------------

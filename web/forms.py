@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from mappa_workflow.models import Seniority
 from meetings.models import AttendanceStatus, CaseDecision, MeetingType, PlanHeading
@@ -200,6 +201,12 @@ class LocationForm(GovukForm):
             and not (data.get("proposed_release_address") or "").strip()
         ):
             self.add_error("proposed_release_address", "Enter the proposed release address, or 'not yet known'")
+        release = data.get("expected_release_date")
+        if data.get("current_location") == Location.CUSTODY and release and release < timezone.localdate():
+            self.add_error(
+                "expected_release_date",
+                "The expected release date must be today or in the future: the person is in custody",
+            )
         return data
 
 
@@ -395,6 +402,32 @@ class ActionUpdateForm(GovukForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.stack("outcome")
+
+
+REOPEN, CORRECT_DATE = "reopen", "correct_date"
+
+
+class ActionCorrectionForm(GovukForm):
+    """Put a finished action right: reopen it, or (if completed) correct the day it was done."""
+
+    change = _radios("What needs putting right?", [], message="Select reopen or correct the completion date")
+    reason = _area(
+        "Reason", message="Enter the reason", rows=2, help_text="Recorded in the action's log and the audit trail"
+    )
+    completed_on = _date(
+        "Correct completion date", required=False, help_text="Only if correcting the date", what="completion date"
+    )
+    field_aliases = {"state": "change"}
+
+    def __init__(self, *args: Any, completed: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(REOPEN, "Reopen it: the work is not finished")]
+        if completed:
+            choices.append((CORRECT_DATE, "Correct the date it was completed"))
+        self.choice_field("change").choices = choices
+        self.stack("change")
+        if not completed:
+            del self.fields["completed_on"]
 
 
 class DisclosureForm(GovukForm):

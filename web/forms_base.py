@@ -75,6 +75,16 @@ class GovukForm(forms.Form):
 
     field_aliases: Mapping[str, str] = {}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            label = str(field.label or name.replace("_", " ").capitalize())
+            # Django's own "Ensure this value has at most 100 characters (it has 10000)." is not plain English.
+            if getattr(field, "max_length", None):
+                field.error_messages["max_length"] = f"{label} must be {field.max_length:,} characters or fewer"  # type: ignore[attr-defined]
+            if getattr(field, "min_length", None):
+                field.error_messages["min_length"] = f"{label} must be {field.min_length:,} characters or more"  # type: ignore[attr-defined]
+
     def clean(self) -> dict[str, Any]:
         # Form.clean returns cleaned_data; django-stubs types it as possibly None.
         super().clean()

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from mappa_workflow.working_days import due_soon_until
@@ -209,3 +209,14 @@ def case_disclosures(readable_agenda_items: list[AgendaItem]) -> list[Disclosure
         .select_related("case_minutes__agenda_item__meeting")
         .order_by("-case_minutes__agenda_item__meeting__starts_at", "-pk")
     )
+
+
+def count_by_owning_agency(actions: QuerySet[RiskAction]) -> list[tuple[int, str, int]]:
+    """(agency id, agency as shown, how many) for ``actions``, by agency name: one aggregate query, so the
+    dashboard can link each count to the action list filtered by that agency."""
+    rows = (
+        actions.order_by()
+        .values_list("owning_agency_id", "owning_agency__name", "owning_agency__short_name")
+        .annotate(n=Count("pk"))
+    )
+    return sorted(((pk, short_name or name, n) for pk, name, short_name, n in rows), key=lambda row: row[1])

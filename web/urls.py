@@ -10,6 +10,7 @@ from .views import (
     home,
     indicators,
     level_one,
+    meeting_calendar,
     meetings,
     referrals,
     registration_details,
@@ -32,6 +33,7 @@ urlpatterns = [
     path("referrals/<uuid:pk>/questions/<slug:step>/", referrals.referral_step, name="referral_step"),
     path("referrals/<uuid:pk>/check/", referrals.referral_check, name="referral_check"),
     path("referrals/<uuid:pk>/sent/", referrals.referral_sent, name="referral_sent"),
+    path("referrals/<uuid:pk>/discard/", referrals.referral_discard, name="referral_discard"),
     path("referrals/<uuid:pk>/screen/", referrals.referral_screen, name="referral_screen"),
     # Cases
     path("cases/", cases.case_list, name="case_list"),
@@ -66,7 +68,8 @@ urlpatterns = [
     path("sharing-requests/<uuid:pk>/decide/", releases.sharing_request_decide, name="sharing_request_decide"),
     path("level-1/", level_one.level_one_register, name="level_one_register"),
     # Meetings
-    path("meetings/", meetings.meeting_list, name="meeting_list"),
+    path("meetings/", meeting_calendar.meeting_list, name="meeting_list"),
+    path("meetings/month/", meeting_calendar.meeting_month, name="meeting_month"),
     path("meetings/schedule/", meetings.schedule_start, name="meeting_schedule"),
     path("meetings/schedule/cases/", meetings.schedule_cases, name="meeting_schedule_cases"),
     path("meetings/schedule/check/", meetings.schedule_check, name="meeting_schedule_check"),

@@ -15,6 +15,7 @@ meeting_cancel`` and ``services.meeting_cancel`` keep working.
 
 from ._checks import EXTRA_INVITATION, MAX_DURATION, MIN_DURATION
 from ._common import ACTION, MEETING
+from .action_corrections import risk_action_correct_completion, risk_action_reopen
 from .actions import (
     CLOSE_OUTCOMES,
     risk_action_add_update,
@@ -80,6 +81,8 @@ __all__ = [
     "risk_action_add_update",
     "risk_action_close",
     "risk_action_complete",
+    "risk_action_correct_completion",
     "risk_action_create",
+    "risk_action_reopen",
     "risk_action_start",
 ]

@@ -133,6 +133,10 @@ def risk_action_complete(
     completed_on = completed_on or timezone.localdate()
     if completed_on > timezone.localdate():
         raise WorkflowError({"completed_on": "The completion date must be today or in the past"})
+    if completed_on < action.set_on:
+        raise WorkflowError(
+            {"completed_on": f"The completion date cannot be before the action was set, on {action.set_on:%-d %B %Y}"}
+        )
     return _action_transition(
         actor=actor,
         action=action,

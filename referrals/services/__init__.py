@@ -11,6 +11,7 @@ re-exports every public service, so ``from referrals.services import referral_de
 ``services.referral_decide`` keep working.
 """
 
+from .discard import referral_discard
 from .individuals import INDIVIDUAL_FIELDS, individual_create, individual_update
 from .life_events import NewRegistration, life_event_record
 from .referrals import (
@@ -45,6 +46,7 @@ __all__ = [
     "open_period",
     "referral_create",
     "referral_decide",
+    "referral_discard",
     "referral_request_more_information",
     "referral_resubmit",
     "referral_submit",

@@ -174,6 +174,48 @@ def test_referral_to_panel_to_action_to_statistics(page, check_accessible):
     page.get_by_role("button", name="Approve and circulate the minutes").click()
     check_accessible()
     assert page.get_by_text("Minutes approved and circulated").first.is_visible()
+
+    # 4b. ... finds the panel by its type and in the month view, and the case and its actions by filters.
+    page.get_by_role("link", name="Meetings", exact=True).first.click()
+    check_accessible()
+    page.get_by_role("link", name="All", exact=True).click()
+    check_accessible()
+    page.get_by_label("Type", exact=True).select_option("level_3")
+    page.get_by_role("button", name="Apply filters").click()
+    check_accessible()
+    assert page.get_by_text("No meetings match the filters").is_visible()
+    page.get_by_label("Type", exact=True).select_option("level_2")
+    page.get_by_role("button", name="Apply filters").click()
+    check_accessible()
+    assert page.locator("table tbody").get_by_role("link").count() == 1
+    page.get_by_role("link", name="See the month of panels").click()
+    check_accessible()
+    month = timezone.localtime(starts_at)
+    assert page.get_by_role("heading", level=1).inner_text() == f"Meetings in {month:%B %Y}"
+    assert page.locator(".app-calendar").get_by_role("link", name=f"{month:%H:%M} Level 2 panel").is_visible()
+    page.get_by_role("link", name="Next month").click()
+    check_accessible()
+    page.get_by_role("link", name="Previous month").click()
+    check_accessible()
+    assert page.get_by_role("heading", level=1).inner_text() == f"Meetings in {month:%B %Y}"
+    page.goto("/cases/")
+    check_accessible()
+    page.get_by_label("Category", exact=True).select_option("1")
+    page.get_by_role("button", name="Apply filters").click()
+    check_accessible()
+    assert page.get_by_role("link", name="JOURNEYMAN, Jordan").count() == 0
+    page.get_by_label("Category", exact=True).select_option("2")
+    page.get_by_label("Level", exact=True).select_option("2")
+    page.get_by_role("button", name="Apply filters").click()
+    check_accessible()
+    assert page.get_by_role("link", name="JOURNEYMAN, Jordan").is_visible()
+    page.goto("/actions/")
+    check_accessible()
+    page.get_by_label("Owning agency").select_option(str(police.pk))
+    page.get_by_label("Due", exact=True).select_option("week")
+    page.get_by_role("button", name="Apply filters").click()
+    check_accessible()
+    assert page.get_by_role("link", name="Home visit to confirm the address").is_visible()
     sign_out(page)
 
     # 5. The police officer completes one of the actions.

@@ -61,7 +61,7 @@ def test_choosing_someone_new_goes_to_the_person_questions(signed_in):
     referrer, _ = _known_at_level_1(family_name="Knownperson")
     client = signed_in(referrer)
     response = client.post(reverse("web:referral_find"), {"q": "Knownperson", "person": "new"})
-    assert response.url == reverse("web:referral_start")
+    assert response.url == reverse("web:referral_start") + "?family_name=Knownperson"
 
 
 def test_the_search_only_finds_people_the_user_may_see(signed_in):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from mappa_workflow.audit import audit_view
@@ -17,11 +19,13 @@ from mappa_workflow.models import AreaSettings
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from meetings import services as meeting_services
 from meetings.models import RiskAction, RiskActionState
+from meetings.services import action_corrections
 from need_to_know import permissions
 
 from .. import selectors
 from ..access import can_manage_cases, can_see_cases, page
-from ..forms import ActionUpdateForm
+from ..filters import ActionFilter, active_filters, filtered
+from ..forms import CORRECT_DATE, ActionCorrectionForm, ActionUpdateForm
 from ..forms_base import apply_workflow_error
 from .common import page_links, paginate_people, sort_links, sort_queryset
 
@@ -55,6 +59,8 @@ def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         qs = qs.filter(registration__individual__family_name__icontains=q) | qs.filter(
             registration__individual__given_names__icontains=q
         )
+    action_filter = ActionFilter(request.GET or None, qs, user=user, today=timezone.localdate())
+    qs = filtered(action_filter)
     qs, sort = sort_queryset(
         request,
         qs,
@@ -76,7 +82,13 @@ def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "show": show,
             "filters": FILTERS,
             "q": q,
-            "keep_params": [("show", show)],
+            "keep_params": [("show", show), ("q", q), ("sort", request.GET.get("sort", ""))],
+            "search_keep_params": [
+                (k, v) for k, v in request.GET.items() if k in action_filter.filters or k in ("show", "sort")
+            ],
+            "filter_form": action_filter.form,
+            "filtered_by": active_filters(action_filter),
+            "clear_href": "?" + urlencode({"show": show, **({"q": q} if q else {})}),
             "today": timezone.localdate(),
             "sort_cells": sort_links(
                 request, sort, {"due": "Due", "name": "Person", "agency": "Agency", "state": "Status"}
@@ -95,9 +107,33 @@ def action_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
         permissions.visible_risk_actions(request.user).select_related(*RELATED).prefetch_related("updates__written_by"),
         pk=pk,
     )
-    can_update = action.is_unfinished and permissions.has_perm(request.user, "meetings.update_risk_action", action)
+    may_update = permissions.has_perm(request.user, "meetings.update_risk_action", action)
+    can_update = action.is_unfinished and may_update
     form = ActionUpdateForm(request.POST or None) if can_update else None
-    if request.method == "POST":
+    completed = action.state == RiskActionState.COMPLETED
+    correction = (
+        ActionCorrectionForm(request.POST if request.method == "POST" else None, completed=completed)
+        if may_update and not action.is_unfinished
+        else None
+    )
+    if request.method == "POST" and correction is not None:
+        if correction.is_valid():
+            data = correction.cleaned_data
+            try:
+                if data["change"] == CORRECT_DATE:
+                    action_corrections.risk_action_correct_completion(
+                        actor=request.user, action=action, completed_on=data["completed_on"], reason=data["reason"]
+                    )
+                    done = "Completion date corrected"
+                else:
+                    action_corrections.risk_action_reopen(actor=request.user, action=action, reason=data["reason"])
+                    done = "Action reopened"
+            except WorkflowError as exc:
+                apply_workflow_error(correction, exc)
+            else:
+                messages.success(request, done)
+                return redirect("web:action_detail", pk=action.pk)
+    elif request.method == "POST":
         if not can_update:
             raise PermissionDenied("Only the owning agency can update this action")
         assert form is not None
@@ -121,4 +157,18 @@ def action_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
                 messages.success(request, "Action updated")
                 return redirect("web:action_detail", pk=action.pk)
     audit_view(request, action, what="risk management action")
-    return render(request, "web/actions/detail.html", {"action": action, "form": form, "today": timezone.localdate()})
+    meeting = action.case_minutes.agenda_item.meeting
+    return render(
+        request,
+        "web/actions/detail.html",
+        {
+            "action": action,
+            "form": form,
+            "correction": correction,
+            "today": timezone.localdate(),
+            "meeting": meeting,
+            "meeting_href": reverse("web:meeting_detail", args=[meeting.pk])
+            if permissions.has_perm(request.user, "meetings.view_meeting", meeting)
+            else "",
+        },
+    )

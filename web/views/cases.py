@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from level_one import selectors as level_one_selectors
 from mappa_workflow.audit import audit_view, case_viewer_summary
@@ -22,6 +24,7 @@ from victims.rules import is_victim_liaison_officer
 
 from .. import selectors
 from ..access import can_manage_cases, can_see_cases, page
+from ..filters import CaseFilter, active_filters, filtered
 from ..forms import LevelChangeForm, LifeEventForm
 from ..forms_base import apply_workflow_error
 from .common import page_links, paginate_people, sort_links, sort_queryset
@@ -45,10 +48,21 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             | Q(ndelius_reference__iexact=q)
             | Q(referrals__reference__iexact=q)
         ).distinct()
+    case_filter = CaseFilter(request.GET or None, qs, user=request.user, today=timezone.localdate())
+    qs = filtered(case_filter).annotate(
+        review_due=Subquery(
+            Registration.objects.filter(individual=OuterRef("pk"), ended_on__isnull=True).values("next_review_due")[:1]
+        )
+    )
     qs, sort = sort_queryset(
         request,
         qs,
-        {"name": ("family_name", "given_names", "pk"), "born": ("date_of_birth", "pk"), "added": ("created_at", "pk")},
+        {
+            "name": ("family_name", "given_names", "pk"),
+            "born": ("date_of_birth", "pk"),
+            "added": ("created_at", "pk"),
+            "review": ("review_due", "family_name", "pk"),
+        },
         "name",
     )
     page_obj = paginate_people(request, qs, what="case list")
@@ -59,8 +73,17 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page_obj": page_obj,
             "pages": page_links(request, page_obj),
             "q": q,
-            "sort_cells": sort_links(request, sort, {"name": "Name", "born": "Date of birth", "added": "Added"}),
-            "extra_headers": ["MAPPA status", "Next review due"],
+            "filter_form": case_filter.form,
+            "filtered_by": active_filters(case_filter),
+            "keep_params": [("q", q), ("sort", request.GET.get("sort", ""))],
+            "search_keep_params": [(k, v) for k, v in request.GET.items() if k in case_filter.filters or k == "sort"],
+            "clear_href": "?" + urlencode({"q": q}) if q else "?",
+            "sort_cells": sort_links(
+                request,
+                sort,
+                {"name": "Name", "born": "Date of birth", "added": "Added", "review": "Next review due"},
+            ),
+            "extra_headers": ["MAPPA status"],
         },
     )
 

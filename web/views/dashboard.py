@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from mappa_workflow.audit import audit_list
@@ -17,6 +19,7 @@ from need_to_know import permissions
 from referrals.models import Registration
 from release_planning import selectors as release_selectors
 
+from .. import selectors as web_selectors
 from ..access import can_manage_cases, page
 
 
@@ -53,7 +56,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         if timescale is not None and timescale.status == Timeliness.OVERDUE
     ]
     overdue_actions = permissions.visible_risk_actions(user, RiskAction.objects.filter(area=area).overdue(today))
-    by_agency = meeting_selectors.count_by_agency(overdue_actions)  # counted in the database: only numbers shown
+    by_agency = web_selectors.count_by_owning_agency(overdue_actions)  # counted in the database: only numbers shown
+    actions_url = reverse("web:action_list")
     referrals = list(permissions.visible_referrals(user, meeting_selectors.referrals_to_screen(area=area)))
     horizon_weeks = release_selectors.horizon_weeks(area)
     releases = release_selectors.upcoming_releases(user, area=area, today=today, weeks=horizon_weeks)
@@ -71,8 +75,20 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "cases_due": cases,
             "this_week": this_week,
             "minutes_overdue": minutes_overdue,
-            "overdue_by_agency": sorted(by_agency.items()),
-            "overdue_total": sum(by_agency.values()),
+            "overdue_by_agency": [
+                {
+                    "agency": name,
+                    "count": n,
+                    "href": f"{actions_url}?{urlencode({'show': 'overdue', 'owning_agency': pk})}",
+                }
+                for pk, name, n in by_agency
+            ],
+            "overdue_total": sum(n for _, _, n in by_agency),
+            "overdue_href": f"{actions_url}?show=overdue",
+            "referrals_href": f"{reverse('web:referral_list')}?state=awaiting",
+            "week_href": f"{reverse('web:meeting_month')}?month={week_start:%Y-%m}",
+            "reviews_overdue_href": f"{reverse('web:case_list')}?review=overdue",
+            "reviews_soon_href": f"{reverse('web:case_list')}?review=soon",
             "today": today,
             "rows": releases,
             "horizon_weeks": horizon_weeks,

@@ -17,7 +17,7 @@ from oversight import exports
 from oversight.indicators import AreaIndicators, area_indicators
 
 from ..access import can_read_statistics, page
-from .statistics import _year, _years, year_label
+from .statistics import _year, recent_years, year_label
 
 
 def _indicators(request: AuthenticatedHttpRequest) -> AreaIndicators:
@@ -37,7 +37,7 @@ def indicators_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "area": found.area,
             "year": found.year,
             "year_label": year_label(found.year),
-            "years": _years(),
+            "years": recent_years(),
             "periods": found.periods,
             "threshold": found.suppression_threshold,
             "indicators": exports.page_context(found),

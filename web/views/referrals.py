@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,6 +15,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from mappa_workflow.audit import audit_list, audit_view
@@ -160,7 +164,7 @@ def referral_find(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and choose.is_valid():
         chosen = choose.cleaned_data["person"]
         if chosen == NEW_PERSON:
-            return redirect("web:referral_start")
+            return redirect(_start_with_search(search if searched and search.is_valid() else None))
         individual = next(p for p in people if str(p.pk) == chosen)
         try:
             referral = services.referral_create(actor=request.user, individual=individual)
@@ -182,8 +186,40 @@ def referral_find(request: AuthenticatedHttpRequest) -> HttpResponse:
             "chosen": choose["person"].value() or "",
             "q": search.cleaned_data.get("q", "") if searched and search.is_valid() else "",
             "dob": search.cleaned_data.get("date_of_birth") if searched and search.is_valid() else None,
+            "start_href": _start_with_search(search if searched and search.is_valid() else None),
         },
     )
+
+
+def _start_with_search(search: FindPersonForm | None) -> str:
+    """The first question page, with what was searched for carried into it: a name (not a reference)
+    and a date of birth, so nobody types them twice."""
+    url = reverse("web:referral_start")
+    if search is None:
+        return url
+    params: dict[str, str] = {}
+    q = (search.cleaned_data.get("q") or "").strip()
+    if q and not any(character.isdigit() or character in "/-" for character in q):  # a name, not a reference
+        *given, family = q.split()
+        params["family_name"] = family
+        if given:
+            params["given_names"] = " ".join(given)
+    born = search.cleaned_data.get("date_of_birth")
+    if born:
+        params["date_of_birth"] = born.isoformat()
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _searched_for(request: AuthenticatedHttpRequest) -> dict[str, Any]:
+    """Answers carried from the search into the first question page (see _start_with_search)."""
+    initial: dict[str, Any] = {}
+    for name in ("given_names", "family_name"):
+        value = request.GET.get(name, "").strip()[:100]
+        if value:
+            initial[name] = value
+    with contextlib.suppress(ValueError):
+        initial["date_of_birth"] = dt.date.fromisoformat(request.GET.get("date_of_birth", ""))
+    return initial
 
 
 @page(can_refer)
@@ -216,7 +252,8 @@ def _step_page(request: AuthenticatedHttpRequest, step: Step, referral: Referral
             else:
                 return redirect(_next_url(referral, step, change))
     else:
-        form = step.form(request.user, initial=_initial(step, referral))
+        initial = _initial(step, referral) if referral is not None else _searched_for(request)
+        form = step.form(request.user, initial=initial)
     index = STEPS.index(step)
     if referral is None:
         back = reverse("web:referral_find")
@@ -244,6 +281,8 @@ def _summary_sections(referral: Referral, *, editable: bool, user: Any) -> list[
                 value = {str(k): v for k, v in field.choices}.get(str(value), value)
             if isinstance(value, bool):
                 value = "Yes" if value else "No"
+            if isinstance(value, dt.date):
+                value = date_format(value, "j F Y")  # as on every other page: 14 July 1988
             rows.append(
                 {
                     "key": field.label,
@@ -290,6 +329,30 @@ def referral_check(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             "error_items": error_items,
             "forms_have_errors": bool(error_items),
         },
+    )
+
+
+@page(can_refer)
+def referral_discard(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
+    """Discard a draft that will not be sent: a confirmation page, then the service deletes it (audited)."""
+    referral = _editable_referral(request, pk)
+    if referral.state != ReferralState.DRAFT:
+        messages.info(request, "Only a draft can be discarded: this referral has been sent.")
+        return redirect("web:referral_detail", pk=referral.pk)
+    error_items: list[tuple[str, str]] = []
+    if request.method == "POST":
+        reference, person = referral.reference, str(referral.individual)
+        try:
+            services.referral_discard(actor=request.user, referral=referral)
+        except WorkflowError as exc:
+            error_items = [("", message) for messages_ in exc.errors.values() for message in messages_]
+        else:
+            messages.success(request, f"Draft referral {reference} about {person} discarded")
+            return redirect("web:referral_list")
+    return render(
+        request,
+        "web/referrals/discard.html",
+        {"referral": referral, "error_items": error_items, "forms_have_errors": bool(error_items)},
     )
 
 

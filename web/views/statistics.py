@@ -69,15 +69,38 @@ def _year(request: AuthenticatedHttpRequest) -> int:
     return year
 
 
-def _years() -> list[tuple[int, str]]:
+OFFERED_YEARS = 10
+
+
+def recent_years() -> list[tuple[int, str]]:
+    """The last ten reporting years, newest first."""
     latest = statistics.current_reporting_year()
-    return [(y, year_label(y)) for y in range(latest, max(2000, latest - 9), -1)]
+    return [(y, year_label(y)) for y in range(latest, max(1999, latest - OFFERED_YEARS), -1)]
 
 
-def _export_form(data: Any = None, *, year: int | None = None) -> ExportRequestForm:
+def _years(area: Any) -> tuple[list[tuple[int, str]], str]:
+    """The reporting years offered: from the first with any record (at most ten), always including the
+    latest complete year and the current one; and, when that trims the list, why earlier years are absent."""
+    latest = statistics.current_reporting_year()
+    first = latest - OFFERED_YEARS + 1
+    first_day = statistics.first_record_day([area.pk]) if area is not None else None
+    if first_day is None:
+        first, why = latest - 1, "Earlier years are not offered: there are no records for this area yet."
+    elif statistics.reporting_year_of(first_day) > first:
+        first = min(statistics.reporting_year_of(first_day), latest - 1)
+        why = (
+            f"Earlier years are not offered: this area's records begin on {first_day:%-d %B %Y}, "
+            f"in the reporting year {year_label(first).removesuffix(' (year to date)')}."
+        )
+    else:
+        why = ""
+    return [(y, year_label(y)) for y in range(latest, max(1999, first - 1), -1)], why
+
+
+def _export_form(area: Any, data: Any = None, *, year: int | None = None) -> ExportRequestForm:
     formats = [(fmt, FORMAT_LABELS.get(fmt, label)) for fmt, label in ExportFormat.choices]
     initial = {"year": str(year if year is not None else latest_complete_year())}
-    return ExportRequestForm(data, formats=formats, years=_years(), initial=initial)
+    return ExportRequestForm(data, formats=formats, years=_years(area)[0], initial=initial)
 
 
 def _trend(request: AuthenticatedHttpRequest) -> trends.YearOnYear:
@@ -92,6 +115,7 @@ def statistics_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     trend = _trend(request)
     report = trend.reports[-1]
     latest = statistics.current_reporting_year()
+    years, years_note = _years(request.user.area)
     charts = [
         {
             "src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
@@ -106,7 +130,8 @@ def statistics_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             **exports.report_context(report, trend),
             "charts": charts,
-            "years": _years(),
+            "years": years,
+            "years_note": years_note,
             "year": report.year,
             "year_to_date": report.year == latest,
             "downloads": [
@@ -114,7 +139,7 @@ def statistics_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                 for fmt, label in FORMAT_LABELS.items()
                 if fmt in exports.FORMATS
             ],
-            "export_form": _export_form(year=report.year),
+            "export_form": _export_form(request.user.area, year=report.year),
         },
     )
 
@@ -153,7 +178,7 @@ def export_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if user.area is None:
         raise Http404("Your account has no area")
-    form = _export_form(request.POST if request.method == "POST" else None)
+    form = _export_form(user.area, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             job = notification_services.export_request(

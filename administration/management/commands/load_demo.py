@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from administration.demo_between_meetings import generate_demo_between_meetings
 from mappa_workflow.demo import create_demo_accounts, write_signins
-from mappa_workflow.models import Area, AreaPopulation
+from mappa_workflow.models import Area, AreaPopulation, AreaSettings
 from meetings.demo import generate_demo_meetings
 from referrals.models import Individual
 from reporting.statistics import current_reporting_year
@@ -53,6 +53,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{the_area} already has its synthetic history; keeping it (delete the database to start again)."
             )
+        settings = AreaSettings.for_area(the_area)
+        if not settings.coordination_team_email:  # the demo's co-ordinators share one team inbox
+            settings.coordination_team_email = f"mappa-coordination.{the_area.slug}@example.invalid"
+            settings.save(update_fields=["coordination_team_email"])
         accounts = create_demo_accounts(the_area)
         self.stdout.write(write_signins(the_area, accounts))
 

@@ -10,7 +10,7 @@ The package re-exports every view, so ``web.urls`` names them as ``meetings.<vie
 from .attendance import attendance_add, attendance_remove, meeting_attendance
 from .detail import agenda_remove, meeting_detail, meeting_invite, meeting_minutes_pdf, meeting_transition
 from .minutes import case_action_add, case_minutes, case_minutes_amend, disclosure_add
-from .schedule import meeting_list, schedule_cases, schedule_check, schedule_start
+from .schedule import schedule_cases, schedule_check, schedule_start
 
 __all__ = [
     "agenda_remove",
@@ -23,7 +23,6 @@ __all__ = [
     "meeting_attendance",
     "meeting_detail",
     "meeting_invite",
-    "meeting_list",
     "meeting_minutes_pdf",
     "meeting_transition",
     "schedule_cases",

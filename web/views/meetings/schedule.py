@@ -32,27 +32,8 @@ from ...forms import (
     ExtraInvitationForm,
     ScheduleForm,
 )
-from ..common import page_links, paginate
 
 SESSION_KEY = "web.schedule_meeting"
-
-
-@page(can_manage_cases)
-def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    show = request.GET.get("show", "upcoming")
-    area = request.user.area
-    # An account without an area has no meetings to list.
-    meetings = (
-        meeting_selectors.meeting_list(area=area, upcoming=show != "past")
-        if area is not None
-        else Meeting.objects.none()
-    )
-    page_obj = paginate(request, meetings)
-    return render(
-        request,
-        "web/meetings/list.html",
-        {"page_obj": page_obj, "pages": page_links(request, page_obj), "show": show},
-    )
 
 
 def _chairs(area: Any) -> list[tuple[str, str]]:
