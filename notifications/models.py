@@ -28,6 +28,8 @@ class MessageKind(models.TextChoices):
     WEEKLY_DIGEST = "weekly_digest", "Weekly digest (co-ordinator)"
     REFERRAL_UPDATE = "referral_update", "Referral update"
     EXPORT_READY = "export_ready", "Statistics export ready"
+    REPORTS_REQUESTED = "reports_requested", "Written reports asked for (meeting)"
+    MINUTES_CIRCULATED = "minutes_circulated", "Minutes approved and circulated"
 
 
 class MessageStatus(models.TextChoices):

@@ -157,6 +157,10 @@ def outbox_enqueue(*, about: str, object_id: Any, change: str, actor_id: int | N
         return services.meeting_change_notify(meeting_id=object_id, change=change, actor_id=actor_id)
     if about == "risk_action" and change == "assigned":
         return services.action_assigned_notify(action_id=object_id)
+    if about == "report_chase" and change == "sent":
+        from .meeting_changes import report_chase_notify
+
+        return report_chase_notify(chase_id=object_id)
     raise ValueError(f"No messages are defined for {about} {change}")
 
 
