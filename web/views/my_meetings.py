@@ -46,9 +46,7 @@ def my_meetings(request: AuthenticatedHttpRequest) -> HttpResponse:
     past = list(meetings.exclude(pk__in=[m.pk for m in upcoming]).order_by("-starts_at")[:50])
     answers = {
         c.meeting_id: c
-        for c in AttendanceConfirmation.objects.filter(
-            agency_id=agency_id, meeting__in=[m.pk for m in upcoming]
-        )
+        for c in AttendanceConfirmation.objects.filter(agency_id=agency_id, meeting__in=[m.pk for m in upcoming])
     }
     return render(
         request,
