@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-export DJANGO_SETTINGS_MODULE ?= mappa_workflow.settings.development
+export DJANGO_SETTINGS_MODULE ?= config.settings.development
 
 .PHONY: run test test-dates faults lint format bench screenshots demo-data migrate install install-dev npm clean help
 
@@ -13,7 +13,7 @@ help:
 	@echo "make test   - the whole test suite (browser and Redis tests skip without Chromium/Redis unless CI=true)"
 	@echo "make test-dates - the date-dependent tests at each hard date (Christmas, Easter, 29 February, clock changes...)"
 	@echo "make faults - pull plugs on real processes (needs DATABASE_URL=postgres://..., redis-server); writes docs/reliability.md"
-	@echo "make lint   - ruff, mypy, bandit and pip-audit"
+	@echo "make lint   - ruff, mypy, import-linter (the layers), bandit and pip-audit"
 	@echo "make bench  - national-scale benchmarks; writes docs/performance.md"
 
 $(PY):
@@ -50,22 +50,23 @@ run: demo-data
 	$(PY) scripts/run_all.py
 
 test: install-dev npm
-	DJANGO_SETTINGS_MODULE=mappa_workflow.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 # The date-dependent tests (marked `calendar`) once at each hard date of tests/hard_dates.py.
 test-dates: install-dev npm
-	DJANGO_SETTINGS_MODULE=mappa_workflow.settings.test $(PY) -m pytest -m calendar --hard-dates -n 2 $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -m calendar --hard-dates -n 2 $(PYTEST_ARGS)
 
 # The fault tests alone, on PostgreSQL, writing each run's figures to docs/reliability.md (they also run in `make test`).
 faults: install-dev
 	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL=postgres://... (the fault tests need PostgreSQL)"; exit 1; }
-	FAULTS_REPORT=1 CI=true DJANGO_SETTINGS_MODULE=mappa_workflow.settings.test $(PY) -m pytest tests/faults -m faults $(PYTEST_ARGS)
+	FAULTS_REPORT=1 CI=true DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest tests/faults -m faults $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
-	$(VENV)/bin/bandit -q -c pyproject.toml -r mappa_workflow referrals meetings reporting notifications oversight api web
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/bandit -q -c pyproject.toml -r config mappa_workflow need_to_know referrals meetings reporting notifications oversight api web administration
 	@# --strict: a package that could not be audited is a failure. Tolerated (with a warning) only when
 	@# PyPI's vulnerability data is unreachable from this machine, so an offline run never passes silently.
 	@$(VENV)/bin/pip-audit -r requirements.txt --progress-spinner off --strict $(PIP_AUDIT_ARGS); status=$$?; \

@@ -1,4 +1,4 @@
-"""Who may call which endpoint: DRF permission classes over the `rules` of mappa_workflow.permissions.
+"""Who may call which endpoint: DRF permission classes over the `rules` of need_to_know.permissions.
 
 Endpoints answer in the order of the house test pattern: 401 without credentials, 403 for a role
 that may never do this, 404 for a record the user may not see (so its existence is not revealed),
@@ -14,7 +14,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
-from mappa_workflow import permissions
+from need_to_know import permissions
 
 
 class SeesCases(BasePermission):

@@ -15,14 +15,13 @@ RFC 9457 reads as ``about:blank``); ``errors`` is its extension member. The body
 
 The same body answers the refusals Django makes before or around DRF for an address under /api/:
 no endpoint there (404), a CSRF failure (403), a request Django cannot read (400) and a server error
-(500), so a client never has to parse an HTML page (``mappa_workflow.urls`` and ``CSRF_FAILURE_VIEW``
+(500), so a client never has to parse an HTML page (``config.urls`` and ``CSRF_FAILURE_VIEW``
 point here).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from http import HTTPStatus
 from typing import Any
 
 from django.db import InterfaceError, OperationalError
@@ -34,28 +33,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from mappa_workflow.exceptions import NON_FIELD, NotPermitted, WorkflowError
-from mappa_workflow.views import database_went_away
-from mappa_workflow.views import server_error as pages_server_error
+from mappa_workflow.errors import database_went_away
+from mappa_workflow.errors import server_error as pages_server_error
+from mappa_workflow.exceptions import NON_FIELD, NotPermitted, WorkflowError, problem
 
 DRF_NON_FIELD = "non_field_errors"
 API_PREFIX = "/api/"
 RETRY_UNAVAILABLE_SECONDS = 5
-
-
-def problem(status: int, errors: Mapping[str, list[str]] | None = None, detail: str = "") -> dict[str, Any]:
-    errors = dict(errors or {})
-    if not detail:
-        detail = "; ".join(
-            msg if field == NON_FIELD else f"{field}: {msg}" for field, msgs in errors.items() for msg in msgs
-        )
-    detail = detail or HTTPStatus(status).phrase
-    return {
-        "status": status,
-        "title": HTTPStatus(status).phrase,
-        "detail": detail,
-        "errors": errors or {NON_FIELD: [detail]},
-    }
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -140,7 +124,7 @@ def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     return _json(404, "There is no API endpoint at this address")
 
 
-# Django's own error views (``handler400`` ... in mappa_workflow.urls, ``CSRF_FAILURE_VIEW``): the shared
+# Django's own error views (``handler400`` ... in config.urls, ``CSRF_FAILURE_VIEW``): the shared
 # body for an address under /api/, Django's pages (the service's templates) everywhere else.
 
 

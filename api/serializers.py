@@ -20,8 +20,8 @@ from meetings.models import (
     RiskAction,
     RiskActionUpdate,
 )
-from meetings.selectors import invitations_as_seen_by
 from meetings.services import CLOSE_OUTCOMES
+from need_to_know.selectors import invitations_as_seen_by
 from referrals.models import Individual, Referral, Registration, RegistrationPeriod
 from referrals.services import INDIVIDUAL_FIELDS, REFERRAL_ANSWER_FIELDS, ScreeningDecision
 
@@ -281,7 +281,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
 
 
 class InvitationSerializer(serializers.Serializer):
-    """An invitation as the caller may see it (``meetings.selectors.invitations_as_seen_by``): a case need
+    """An invitation as the caller may see it (``need_to_know.selectors.invitations_as_seen_by``): a case need
     names only the people on the agenda now whom the caller may see."""
 
     agency = AgencySerializer(read_only=True)

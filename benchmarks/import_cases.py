@@ -30,7 +30,7 @@ IMPLEMENTATIONS = {"before": "benchmarks.legacy_import", "after": "reporting.imp
 def _child(implementation: str, folder: str) -> dict[str, Any]:
     """One import in this process (run as ``--child``): its wall and CPU seconds, peak memory, outcome."""
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mappa_workflow.settings.development")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.development")
     import django
 
     django.setup()
@@ -248,7 +248,7 @@ def main() -> None:
         print(json.dumps(_child(*args.child)))
         return
     env = dict(os.environ)
-    env.setdefault("DJANGO_SETTINGS_MODULE", "mappa_workflow.settings.development")
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.development")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", env["DJANGO_SETTINGS_MODULE"])
     sys.path.insert(0, str(ROOT))
     import django

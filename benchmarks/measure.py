@@ -303,9 +303,9 @@ def reminder_sweep() -> dict[str, Any]:
 def before_after() -> list[dict[str, Any]]:
     from django.db.models import Q
 
-    from mappa_workflow import permissions
     from meetings import selectors as meeting_selectors
     from meetings.models import AgendaItem, DisclosureDecision
+    from need_to_know import permissions
     from reporting import trends
     from reporting.statistics import yearly_level_2_3_counts
     from web import selectors as web_selectors

@@ -49,7 +49,7 @@ def _dates(obj: dict) -> object:
 def _environment() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("DATABASE_URL", DEFAULT_URL)
-    env["DJANGO_SETTINGS_MODULE"] = "mappa_workflow.settings.development"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.development"
     env["DEBUG"] = "false"  # as served: no debug query log, templates cached
     env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     return env
@@ -144,7 +144,7 @@ def _start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.
     process = subprocess.Popen(  # noqa: S603 - the venv's gunicorn, fixed arguments
         [
             str(Path(sys.executable).parent / "gunicorn"),
-            "mappa_workflow.wsgi",
+            "config.wsgi",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

@@ -1,9 +1,7 @@
-"""MAPPA case workflow: the Django project package and the app every other app shares.
+"""The base app every other app shares: MAPPA areas, agencies, users and roles, area settings, the audit
+trail, working days, and the narrow interfaces through which case apps announce changes.
 
-It holds the settings, URLs and Celery app, and the shared records: areas, agencies,
-users and roles, and the audit trail.
+It imports no other app of the project (the import-linter contracts in pyproject.toml hold it to that).
+Its name is the project's original package name, kept so that the app label, its migrations and its
+table names stay as they were; the project package (settings, URLs, Celery, WSGI) is ``config``.
 """
-
-from .celery import app as celery_app
-
-__all__ = ["celery_app"]

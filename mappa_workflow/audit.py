@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from . import request_context
 from .models import AuditAction, AuditEvent, User
+from .roles import individual_ids_of
 
 GENESIS_HASH = "0" * 64
 _ADVISORY_LOCK_KEY = 7_042_025  # any constant; only this module takes it
@@ -162,17 +163,15 @@ def _actor_and_address(request_or_user: Any) -> tuple[User | None, str | None]:
 def _subject_ids(obj: Model) -> list[str]:
     """The people a viewed record is about, so a case's viewers include those who read its
     referrals and minutes. A meeting's subjects are the people on its agenda."""
-    from .permissions import _individual_ids_of
-
     if type(obj).__name__ == "Meeting" and hasattr(obj, "agenda_items"):
         ids: list[Any] = []
         prefetched = "agenda_items" in getattr(obj, "_prefetched_objects_cache", {})
         # the meeting pages have already read the agenda (meetings.selectors.meeting_page, meeting_detail): use it
         items = obj.agenda_items.all() if prefetched else obj.agenda_items.select_related("referral", "registration")
         for item in items:
-            ids.extend(_individual_ids_of(item))
+            ids.extend(individual_ids_of(item))
     else:
-        ids = _individual_ids_of(obj)
+        ids = individual_ids_of(obj)
     return sorted({str(i) for i in ids})
 
 

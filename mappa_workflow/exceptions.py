@@ -7,6 +7,8 @@ non-zero exit naming the field. ``errors`` maps a field name (or ``"__all__"``) 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from http import HTTPStatus
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -52,3 +54,19 @@ class ConcurrentChangeError(WorkflowError):
 
 class NotPermitted(Exception):
     """The user may not do this. Shown as 403; never used for bad input."""
+
+
+def problem(status: int, errors: Mapping[str, list[str]] | None = None, detail: str = "") -> dict[str, Any]:
+    """The one JSON error body of the API (see ``api.errors``): status, title, detail and field errors."""
+    errors = dict(errors or {})
+    if not detail:
+        detail = "; ".join(
+            msg if field == NON_FIELD else f"{field}: {msg}" for field, msgs in errors.items() for msg in msgs
+        )
+    detail = detail or HTTPStatus(status).phrase
+    return {
+        "status": status,
+        "title": HTTPStatus(status).phrase,
+        "detail": detail,
+        "errors": errors or {NON_FIELD: [detail]},
+    }

@@ -26,6 +26,8 @@ from django.urls import NoReverseMatch, reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .exceptions import problem
+
 DEVICE_NAME = "Authenticator app"
 
 
@@ -107,8 +109,6 @@ class RequireTwoFactorMiddleware:
 
     def _refuse(self, request: HttpRequest, user: Any) -> HttpResponse:
         if _is_api(request):
-            from api.errors import problem
-
             return JsonResponse(
                 problem(403, detail="Two-factor verification is required: sign in again, or use an API token."),
                 status=403,

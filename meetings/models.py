@@ -256,7 +256,7 @@ class Invitation(models.Model):
 
     ``reason`` never names a person: for a case need it is the need alone ("In custody") and ``need`` says
     which, so the people who have it are named only when the invitation is read, from the agenda as it is
-    then and as far as the reader may see it (``meetings.selectors.invitations_as_seen_by``).
+    then and as far as the reader may see it (``need_to_know.selectors.invitations_as_seen_by``).
     """
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
@@ -388,6 +388,20 @@ SCREENING_DECISIONS = [
     CaseDecision.MORE_INFORMATION,
 ]
 LEVEL_DECISIONS = [CaseDecision.SAME_LEVEL, CaseDecision.LEVEL_UP, CaseDecision.LEVEL_DOWN, CaseDecision.EXIT]
+
+
+# The free-text headings of a case's minutes (MAPPA C), in the order they are written and shown.
+MINUTES_TEXT_FIELDS = (
+    "risk_summary",
+    "rationale",
+    "differing_views",
+    "why_level_2_cannot_manage",
+    "rmp_supervision",
+    "rmp_monitoring_and_control",
+    "rmp_interventions_and_treatment",
+    "rmp_victim_safety_planning",
+    "contingency",
+)
 
 
 class CaseMinutes(models.Model):

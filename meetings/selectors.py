@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from mappa_workflow import permissions
-from mappa_workflow.models import Agency, AgencyType, Area, AreaSettings, User
+from mappa_workflow.models import Agency, AgencyType, Area, AreaSettings
 from mappa_workflow.working_days import add_working_days
 from referrals.models import Individual, Location, Referral, Registration, RegistrationPeriod, RegistrationStatus
 
 from .models import (
+    MINUTES_TEXT_FIELDS,
     AgendaItem,
     Attendance,
     Invitation,
@@ -92,7 +92,6 @@ def meeting_page(meeting_id: object) -> Meeting:
     """One meeting with what its page shows (the agenda with each case's decision, disclosures and actions to
     review; attendance, invitations and reschedules), in a fixed number of queries. Lighter than
     :func:`meeting_detail`, which the minutes need: no minutes text, minutes actions or periods."""
-    from .services import MINUTES_TEXT_FIELDS  # services reads through these selectors
 
     agenda = (
         AgendaItem.objects.select_related("referral__individual", "registration__individual", "minutes")
@@ -213,18 +212,23 @@ def cases_due(
 
 
 def cases_at_level_matching(
-    *, user: User, area: Area, level: int, term: str, today: dt.date | None = None, limit: int = 25
+    *,
+    visible: Callable[[QuerySet[Registration]], QuerySet[Registration]],
+    area: Area,
+    level: int,
+    term: str,
+    today: dt.date | None = None,
+    limit: int = 25,
 ) -> list[CaseDue]:
-    """Any case of the area at ``level`` that ``user`` may see whose person's name, alias or reference
+    """Any case of the area at ``level`` that ``visible`` keeps whose person's name, alias or reference
     matches ``term``, whenever it falls due: the co-ordinator can always find a case to add to a panel.
-    The visibility rule applies before the limit, so hidden matches never crowd out visible ones. Three queries."""
+    ``visible`` is the reader's need-to-know rule (``need_to_know.selectors.cases_at_level_matching`` passes
+    it); it applies before the limit, so hidden matches never crowd out visible ones. Three queries."""
     today = today or timezone.localdate()
     people = Individual.objects.filter(area=area).search(term).values("pk")
     matching = Registration.objects.filter(area=area, status__in=_level_statuses(level), individual__in=people)
     registrations = _with_upcoming_bookings(
-        permissions.visible_registrations(user, matching).order_by(
-            "individual__family_name", "individual__given_names", "pk"
-        )[:limit]
+        visible(matching).order_by("individual__family_name", "individual__given_names", "pk")[:limit]
     )
     return _as_cases_due(registrations, AreaSettings.for_area(area), today, undated=True)
 
@@ -379,16 +383,19 @@ class InvitationAsSeen:
         return f"{self.agency} ({self.reason})"
 
 
-def invitations_as_seen_by(meeting: Meeting, user: User | None) -> list[InvitationAsSeen]:
+def invitations_as_seen_by(
+    meeting: Meeting, visible: Callable[[QuerySet[AgendaItem]], QuerySet[AgendaItem]] | None
+) -> list[InvitationAsSeen]:
     """The meeting's invitations, each case need naming the people on the agenda *now* who have it and whom
-    ``user`` may see (``permissions.visible_agenda_items``). ``user=None`` names nobody: for text every reader
-    of an agency inbox gets (emails, calendar invitations). Composed at read time, so a case taken off the
-    agenda, or one that becomes Category 4, is never named from a stale copy (three queries)."""
+    the reader may see (``visible``, the reader's need-to-know rule: ``need_to_know.selectors`` passes it).
+    ``visible=None`` names nobody: for text every reader of an agency inbox gets (emails, calendar
+    invitations). Composed at read time, so a case taken off the agenda, or one that becomes Category 4, is
+    never named from a stale copy (three queries)."""
     invitations = list(meeting.invitations.all())
     needs: dict[PanelCondition, list[str]] = {}
-    if user is not None and any(i.need for i in invitations):
+    if visible is not None and any(i.need for i in invitations):
         items = list(
-            permissions.visible_agenda_items(user, AgendaItem.objects.filter(meeting_id=meeting.pk)).select_related(
+            visible(AgendaItem.objects.filter(meeting_id=meeting.pk)).select_related(
                 "registration__individual", "referral__individual"
             )
         )

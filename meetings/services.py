@@ -21,12 +21,12 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from mappa_workflow import permissions
+from mappa_workflow import roles
 from mappa_workflow.audit import audit_record
+from mappa_workflow.changes import announce
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import Agency, AgencyType, Area, AreaSettings, AuditAction, Role, Seniority, User
 from mappa_workflow.services_base import apply_transition, lock_for_change, require_text
-from notifications.outbox import outbox_enqueue
 from referrals import services as referral_services
 from referrals.models import ExitReason, Referral, Registration, RegistrationStatus
 
@@ -34,6 +34,7 @@ from . import selectors, signals
 from .models import (
     ATTENDING,
     LEVEL_DECISIONS,
+    MINUTES_TEXT_FIELDS,
     SCREENING_DECISIONS,
     UNFINISHED,
     AgendaItem,
@@ -76,7 +77,7 @@ def _announce(signal: Any, *, meeting_id: uuid.UUID, actor_id: int | None) -> No
     cannot lose an invitation (a signal receiver writing them after commit could).
     """
     name = next(n for n in _MESSAGES if getattr(signals, n) is signal)
-    outbox_enqueue(about="meeting", object_id=meeting_id, change=_MESSAGES[name], actor_id=actor_id)
+    announce(about="meeting", object_id=meeting_id, change=_MESSAGES[name], actor_id=actor_id)
     transaction.on_commit(lambda: signal.send(sender=Meeting, meeting_id=meeting_id, actor_id=actor_id))
 
 
@@ -315,7 +316,7 @@ def meeting_schedule(
     """
     if meeting_type not in MeetingType.values:
         raise WorkflowError({"meeting_type": "Select a threshold meeting, Level 2 panel or Level 3 panel"})
-    permissions.require(actor, "meetings.manage_meeting", Meeting(area=area))
+    roles.require(actor, "meetings.manage_meeting", Meeting(area=area))
     starts_at = _check_time(starts_at, duration_minutes, allow_past=allow_past)
     ends_at = starts_at + dt.timedelta(minutes=int(duration_minutes))
     venue, video_link = (venue or "").strip(), (video_link or "").strip()
@@ -412,7 +413,7 @@ def meeting_add_cases(
     """Put cases due for a first meeting or review (or referrals to screen) on a scheduled meeting's
     agenda in one step, carrying each case's unfinished actions; invite what the cases need.
     Sends ``meeting_updated`` after commit."""
-    permissions.require(actor, "meetings.manage_meeting", meeting)
+    roles.require(actor, "meetings.manage_meeting", meeting)
     registrations, referrals = list(registrations), list(referrals)
     if not registrations and not referrals:
         raise WorkflowError({"registrations": "Select at least one case to add"})
@@ -461,7 +462,7 @@ def meeting_invite_agency(*, actor: User | None, meeting: Meeting, agency: Agenc
     Refused when the agency is already invited. The invitation's SEQUENCE rises; sends
     ``meeting_updated`` after commit so the new invitee gets the invitation.
     """
-    permissions.require(actor, "meetings.manage_meeting", meeting)
+    roles.require(actor, "meetings.manage_meeting", meeting)
     stored_reason = _check_extra_invitation(agency, reason, area=meeting.area)
     assert agency is not None
     with transaction.atomic():
@@ -491,7 +492,7 @@ def meeting_remove_case(*, actor: User | None, meeting: Meeting, item: AgendaIte
     the invitation's SEQUENCE rises and ``meeting_updated`` is sent after commit, so invitees'
     calendars show the new number of cases.
     """
-    permissions.require(actor, "meetings.manage_meeting", meeting)
+    roles.require(actor, "meetings.manage_meeting", meeting)
     if item.meeting_id != meeting.pk:
         raise WorkflowError({"agenda_item": "That case is not on this meeting's agenda"})
     reason = require_text(reason, field="reason", message="Enter the reason for taking the case off the agenda")
@@ -535,7 +536,7 @@ def meeting_update_arrangements(
     chair: User | None = None,
 ) -> Meeting:
     """Change where a scheduled meeting happens or who chairs it. Sends ``meeting_updated``."""
-    permissions.require(actor, "meetings.manage_meeting", meeting)
+    roles.require(actor, "meetings.manage_meeting", meeting)
     with transaction.atomic():
         locked = _lock_meeting(meeting)
         _require_state(locked, [MeetingState.SCHEDULED], "change the arrangements")
@@ -575,7 +576,7 @@ def meeting_reschedule(
 ) -> Meeting:
     """Move a scheduled meeting to a new time, with the reason. The chair and every case must be
     free then. The invitation's SEQUENCE rises; sends ``meeting_updated`` after commit."""
-    permissions.require(actor, "meetings.manage_meeting", meeting)
+    roles.require(actor, "meetings.manage_meeting", meeting)
     reason = require_text(reason, field="reason", message="Enter the reason for rescheduling")
     duration = int(duration_minutes if duration_minutes is not None else meeting.duration_minutes)
     starts_at = _check_time(starts_at, duration, allow_past=False)
@@ -625,7 +626,7 @@ def meeting_reschedule(
 def meeting_cancel(*, actor: User | None, meeting: Meeting, reason: str) -> Meeting:
     """Cancel a scheduled meeting with the reason; its cases become free to book again.
     The invitation becomes METHOD:CANCEL; sends ``meeting_cancelled`` after commit."""
-    permissions.require(actor, "meetings.manage_meeting", meeting)
+    roles.require(actor, "meetings.manage_meeting", meeting)
     reason = require_text(reason, field="reason", message="Enter the reason for cancelling the meeting")
     with transaction.atomic():
         locked = _lock_meeting(meeting)
@@ -645,7 +646,7 @@ def meeting_cancel(*, actor: User | None, meeting: Meeting, reason: str) -> Meet
 
 def meeting_record_held(*, actor: User | None, meeting: Meeting) -> Meeting:
     """Record that a scheduled meeting took place; attendance and minutes can then be recorded."""
-    permissions.require(actor, "meetings.manage_meeting", meeting)
+    roles.require(actor, "meetings.manage_meeting", meeting)
     if meeting.starts_at > timezone.now():
         raise WorkflowError({"state": f"The meeting has not started yet: it starts at {_local(meeting.starts_at)}"})
     with transaction.atomic():
@@ -729,7 +730,7 @@ def meeting_record_attendance(
     *, actor: User | None, meeting: Meeting, entries: Sequence[AttendanceEntry]
 ) -> list[Attendance]:
     """Record who attended (replacing any earlier record) while the minutes are open."""
-    permissions.require(actor, "meetings.manage_meeting", meeting)
+    roles.require(actor, "meetings.manage_meeting", meeting)
     if not entries:
         raise WorkflowError({"attendance": "Record at least one attendee"})
     for number, entry in enumerate(entries, start=1):
@@ -755,7 +756,7 @@ def meeting_add_attendee(*, actor: User | None, meeting: Meeting, entry: Attenda
     adviser observing for quality assurance, with no agency) or someone from an agency that was not
     invited. The same rules as :func:`meeting_record_attendance` (MAPPA D acknowledged, named, and
     for someone present their role and seniority); errors name the entry's own fields."""
-    permissions.require(actor, "meetings.manage_meeting", meeting)
+    roles.require(actor, "meetings.manage_meeting", meeting)
     _check_attendee(entry, meeting.area, key=lambda name: name, line="")
     with transaction.atomic():
         locked = _lock_meeting(meeting)
@@ -774,7 +775,7 @@ def meeting_add_attendee(*, actor: User | None, meeting: Meeting, entry: Attenda
 
 def meeting_remove_attendee(*, actor: User | None, meeting: Meeting, attendance: Attendance) -> None:
     """Remove one line recorded by mistake from a held meeting's attendance (audited)."""
-    permissions.require(actor, "meetings.manage_meeting", meeting)
+    roles.require(actor, "meetings.manage_meeting", meeting)
     with transaction.atomic():
         locked = _lock_meeting(meeting)
         _require_state(locked, [MeetingState.HELD, MeetingState.MINUTES_DRAFTED], "record attendance")
@@ -963,7 +964,7 @@ def case_minutes_record(*, actor: User | None, item: AgendaItem, minutes: Minute
     (by default the area's review interval for the level). All or nothing.
     """
     meeting = item.meeting
-    permissions.require(actor, "meetings.manage_meeting", meeting)
+    roles.require(actor, "meetings.manage_meeting", meeting)
     _check_minutes(item, minutes)
     with transaction.atomic():
         locked = _lock_meeting(meeting)
@@ -1019,7 +1020,7 @@ def disclosure_decision_record(
 ) -> DisclosureDecision:
     """Record a decision to disclose to a third party, with everything the guidance asks for."""
     meeting = case_minutes.agenda_item.meeting
-    permissions.require(actor, "meetings.manage_meeting", meeting)
+    roles.require(actor, "meetings.manage_meeting", meeting)
     recipient = require_text(recipient, field="recipient", message="Enter who the information is disclosed to")
     what_is_disclosed = require_text(what_is_disclosed, field="what_is_disclosed", message="Enter what is disclosed")
     why = require_text(why, field="why", message="Enter why disclosure is necessary, lawful and proportionate")
@@ -1048,19 +1049,6 @@ def disclosure_decision_record(
     return disclosure
 
 
-MINUTES_TEXT_FIELDS = (
-    "risk_summary",
-    "rationale",
-    "differing_views",
-    "why_level_2_cannot_manage",
-    "rmp_supervision",
-    "rmp_monitoring_and_control",
-    "rmp_interventions_and_treatment",
-    "rmp_victim_safety_planning",
-    "contingency",
-)
-
-
 def _decision_already_applied(item: AgendaItem, record: CaseMinutes) -> str:
     label = CaseDecision(record.decision).label
     if item.kind == AgendaItemKind.SCREENING:
@@ -1085,7 +1073,7 @@ def case_minutes_amend(*, actor: User | None, case_minutes: CaseMinutes, minutes
     """
     item = case_minutes.agenda_item
     meeting = item.meeting
-    permissions.require(actor, "meetings.manage_meeting", meeting)
+    roles.require(actor, "meetings.manage_meeting", meeting)
     require_text(minutes.risk_summary, field="risk_summary", message="Enter the summary of the risk of serious harm")
     require_text(minutes.rationale, field="rationale", message="Enter the rationale for the decision")
     with transaction.atomic():
@@ -1154,7 +1142,7 @@ def case_minutes_amend(*, actor: User | None, case_minutes: CaseMinutes, minutes
 
 def meeting_draft_minutes(*, actor: User | None, meeting: Meeting) -> Meeting:
     """Mark the minutes drafted: every case on the agenda minuted and the attendance recorded."""
-    permissions.require(actor, "meetings.manage_meeting", meeting)
+    roles.require(actor, "meetings.manage_meeting", meeting)
     with transaction.atomic():
         locked = _lock_meeting(meeting)
         _require_state(locked, [MeetingState.HELD], "mark the minutes drafted")
@@ -1186,7 +1174,7 @@ def meeting_approve_minutes(*, actor: User | None, meeting: Meeting, confirm_att
     the gap and the confirmation are recorded in the minutes. Unfinished actions of the meeting's
     cases are carried to each case's next scheduled meeting.
     """
-    permissions.require(actor, "meetings.manage_meeting", meeting)
+    roles.require(actor, "meetings.manage_meeting", meeting)
     with transaction.atomic():
         locked = _lock_meeting(meeting)
         _require_state(locked, [MeetingState.MINUTES_DRAFTED], "approve the minutes")
@@ -1219,6 +1207,8 @@ def meeting_approve_minutes(*, actor: User | None, meeting: Meeting, confirm_att
             gaps_confirmed_by=actor if gaps else None,
         )
         _carry_over(locked)
+        # The invited agencies are told the minutes are out (in the service; the email names no one).
+        announce(about="meeting", object_id=locked.pk, change="minutes_approved", actor_id=_actor_id(actor))
     return locked
 
 
@@ -1262,7 +1252,7 @@ def risk_action_create(
     """Add an action to a case's risk management plan. Writes the officer's email in the same transaction; sends ``action_assigned`` after commit."""
     item = case_minutes.agenda_item
     meeting = item.meeting
-    permissions.require(actor, "meetings.manage_meeting", meeting)
+    roles.require(actor, "meetings.manage_meeting", meeting)
     if item.registration_id is None:
         raise WorkflowError({"agenda_item": "Actions belong to a Level 2 or 3 risk management plan, not to screening"})
     if heading not in PlanHeading.values:
@@ -1300,7 +1290,7 @@ def risk_action_create(
             to_state=action.state,
             details={"agency": owning_agency.pk, "due_date": due_date, "heading": heading},
         )
-        outbox_enqueue(about="risk_action", object_id=action.pk, change="assigned")
+        announce(about="risk_action", object_id=action.pk, change="assigned")
         transaction.on_commit(lambda: signals.action_assigned.send(sender=RiskAction, action_id=action.pk))
     return action
 
@@ -1315,7 +1305,7 @@ def _action_transition(
     update_fields: list[str],
     **kwargs: Any,
 ) -> RiskAction:
-    permissions.require(actor, "meetings.update_risk_action", action)
+    roles.require(actor, "meetings.update_risk_action", action)
     with transaction.atomic():
         locked = lock_for_change(action, state_field="state", what=ACTION)
         apply_transition(
@@ -1389,7 +1379,7 @@ def risk_action_close(*, actor: User | None, action: RiskAction, outcome: str, r
 
 def risk_action_add_update(*, actor: User | None, action: RiskAction, text: str) -> RiskActionUpdate:
     """Add a progress note to an action's update log (the owning agency, or the panel at review)."""
-    permissions.require(actor, "meetings.update_risk_action", action)
+    roles.require(actor, "meetings.update_risk_action", action)
     text = require_text(text, field="text", message="Enter the update")
     with transaction.atomic():
         locked = lock_for_change(action, state_field="state", what=ACTION)

@@ -15,12 +15,12 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from mappa_workflow import permissions
+from mappa_workflow import roles
 from mappa_workflow.audit import audit_record
+from mappa_workflow.changes import announce
 from mappa_workflow.exceptions import NotPermitted, WorkflowError
 from mappa_workflow.models import Agency, AuditAction, User
 from mappa_workflow.services_base import require_text
-from notifications.outbox import outbox_enqueue
 
 from .models import AgendaItem, Meeting, MeetingState
 from .models_reports import (
@@ -38,7 +38,7 @@ def _invited_agency(actor: User | None, meeting: Meeting) -> Agency:
     agency = getattr(actor, "agency", None)
     if actor is None or agency is None or not meeting.invitations.filter(agency=agency).exists():
         raise NotPermitted("Only a practitioner of an agency invited to this meeting can do this")
-    if not permissions.has_perm(actor, "meetings.view_meeting", meeting):
+    if not roles.has_perm(actor, "meetings.view_meeting", meeting):
         raise NotPermitted("You cannot see this meeting")
     return agency
 
@@ -132,7 +132,7 @@ def agency_report_submit(
     before the meeting replaces the agency's earlier report (and its document, if a new one is sent)."""
     meeting = item.meeting
     agency = _invited_agency(actor, meeting)
-    if not permissions.has_perm(actor, "meetings.view_minutes", item):
+    if not roles.has_perm(actor, "meetings.view_minutes", item):
         raise NotPermitted("You cannot see this case")
     answers = {
         "current_risk": require_text(current_risk, field="current_risk", message="Enter the current risk"),
@@ -186,7 +186,7 @@ def missing_reports(meeting: Meeting, agency: Agency) -> int:
 def agency_reports_chase(*, actor: User | None, meeting: Meeting, agency: Agency) -> ReportChase:
     """The co-ordinator asks an invited agency for the written reports it has not sent (one email to the
     agency's MAPPA inbox, counting the cases, naming none)."""
-    permissions.require(actor, "meetings.manage_meeting", meeting)
+    roles.require(actor, "meetings.manage_meeting", meeting)
     if not meeting.invitations.filter(agency=agency).exists():
         raise WorkflowError({"agency": f"{agency} is not invited to this meeting"})
     if not agency.email:
@@ -206,7 +206,7 @@ def agency_reports_chase(*, actor: User | None, meeting: Meeting, agency: Agency
             reason=f"Written reports asked of {agency}",
             details={"agency": agency.pk, "cases_missing": missing},
         )
-        outbox_enqueue(about="report_chase", object_id=chase.pk, change="sent", actor_id=_actor_id(actor))
+        announce(about="report_chase", object_id=chase.pk, change="sent", actor_id=_actor_id(actor))
     return chase
 
 

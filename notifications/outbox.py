@@ -37,6 +37,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
@@ -111,9 +112,7 @@ def publish(task: Any, *args: Any) -> bool:
     if time.monotonic() < _publish_paused_until:
         return False
     try:
-        from mappa_workflow.celery import app
-
-        with app.pool.acquire(block=True, timeout=1) as broker:
+        with task.app.pool.acquire(block=True, timeout=1) as broker:
             # kombu otherwise retries a failed connect for broker_connection_timeout (seconds).
             broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=publish_timeout())
             task.apply_async(args=args, connection=broker, retry=False)
@@ -132,41 +131,7 @@ def publish_resume() -> None:
 
 
 def enqueue_delivery_on_commit(message_id: int) -> None:
-    from .tasks import deliver_outbox_message
-
     transaction.on_commit(lambda: publish(deliver_outbox_message, message_id))
-
-
-def outbox_enqueue(*, about: str, object_id: Any, change: str, actor_id: int | None = None) -> int:
-    """Write the outbox rows that a change causes. The one way case apps cause messages.
-
-    Call it from the service making the change, **inside its** ``transaction.atomic()`` block,
-    after the change and its audit row are saved: the rows commit or roll back with the change.
-    ``about`` is ``"referral"`` (``change`` is the transition's name), ``"meeting"`` (``"scheduled"``,
-    ``"updated"``, ``"cancelled"`` or ``"minutes_approved"``), ``"risk_action"`` (``"assigned"``) or
-    ``"report_chase"`` (``"sent"``). Returns rows added.
-    A failure here (a template error, say) rolls the change back: a change that commits without
-    its messages is exactly what this function exists to prevent.
-    """
-    from . import services
-
-    if not connection.in_atomic_block:
-        raise RuntimeError("outbox_enqueue must be called inside the transaction of the change it reports")
-    if about == "referral":
-        return services.referral_transition_notify(referral_id=object_id, transition=change, actor_id=actor_id)
-    if about == "meeting" and change == "minutes_approved":
-        from .meeting_changes import minutes_circulated_notify
-
-        return minutes_circulated_notify(meeting_id=object_id)
-    if about == "meeting":
-        return services.meeting_change_notify(meeting_id=object_id, change=change, actor_id=actor_id)
-    if about == "risk_action" and change == "assigned":
-        return services.action_assigned_notify(action_id=object_id)
-    if about == "report_chase" and change == "sent":
-        from .meeting_changes import report_chase_notify
-
-        return report_chase_notify(chase_id=object_id)
-    raise ValueError(f"No messages are defined for {about} {change}")
 
 
 def outbox_add(
@@ -341,8 +306,6 @@ def outbox_drain(*, limit: int = 500) -> int:
     Called by the beat task every minute. Fresh rows are left to their own on-commit task for
     ``NOTIFICATIONS_DRAIN_GRACE_SECONDS``. Returns how many were handed to the broker.
     """
-    from .tasks import deliver_outbox_message
-
     grace = int(getattr(settings, "NOTIFICATIONS_DRAIN_GRACE_SECONDS", 15))
     publish_resume()  # the drain runs on a worker, so the broker answered a moment ago
     ids = list(OutboxMessage.objects.due_for_delivery(grace_seconds=grace).values_list("pk", flat=True)[:limit])
@@ -394,3 +357,20 @@ def outbox_retry(*, actor: Any, message: OutboxMessage) -> OutboxMessage:
         )
         enqueue_delivery_on_commit(locked.pk)
     return locked
+
+
+# The delivery task lives beside what it runs (notifications.tasks re-exports it for Celery's autodiscovery):
+# publishing it from here needs no import of the tasks module, which imports this one.
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None, name="notifications.deliver")
+def deliver_outbox_message(self: Any, message_id: int) -> str:
+    """Send one outbox message; on an SMTP, network or database error retry with exponential backoff."""
+    try:
+        return outbox_deliver(message_id=message_id).outcome
+    except RetryLater as exc:
+        # The row already says when to try again and counts attempts (it gives up on its own).
+        raise self.retry(exc=exc, countdown=exc.countdown) from exc
+    except DATABASE_GONE as exc:
+        connection.close()
+        if self.request.retries >= 10:
+            raise  # the drain sends it once the database is back and the lease is over
+        raise self.retry(exc=exc, countdown=min(60, 2**self.request.retries)) from exc

@@ -6,7 +6,7 @@ from typing import Any
 
 import rules
 
-from mappa_workflow.permissions import is_statistics_reader, same_area
+from mappa_workflow.roles import is_statistics_reader, same_area
 
 
 @rules.predicate

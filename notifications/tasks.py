@@ -8,12 +8,12 @@ the default early ack, since re-running a half-done sweep is the next beat's job
 
 from __future__ import annotations
 
-from typing import Any
-
 from celery import shared_task
 from django.db import connection
 
 from . import outbox, services
+from .outbox import deliver_outbox_message
+from .services import build_statistics_export
 
 # A database that went away (restart, failover, a terminated connection) is retried with backoff
 # on a new connection, rather than left for the drain to find after the lease.
@@ -30,21 +30,6 @@ def _drop_connection_if_broken() -> None:
     """A retried task starts on a fresh connection if the last one failed (Celery's Django fixup
     closes it after the task too; this covers a retry run in the same process straight away)."""
     connection.close_if_unusable_or_obsolete()
-
-
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None, name="notifications.deliver")
-def deliver_outbox_message(self: Any, message_id: int) -> str:
-    """Send one outbox message; on an SMTP, network or database error retry with exponential backoff."""
-    try:
-        return outbox.outbox_deliver(message_id=message_id).outcome
-    except outbox.RetryLater as exc:
-        # The row already says when to try again and counts attempts (it gives up on its own).
-        raise self.retry(exc=exc, countdown=exc.countdown) from exc
-    except outbox.DATABASE_GONE as exc:
-        connection.close()
-        if self.request.retries >= 10:
-            raise  # the drain sends it once the database is back and the lease is over
-        raise self.retry(exc=exc, countdown=min(60, 2**self.request.retries)) from exc
 
 
 @shared_task(name="notifications.drain_outbox", **DATABASE_RETRY)
@@ -71,6 +56,11 @@ def send_weekly_digest() -> int:
     return services.weekly_digest_send()
 
 
-@shared_task(name="notifications.build_statistics_export")
-def build_statistics_export(job_id: str) -> str:
-    return services.export_build(job_id=job_id)
+__all__ = [
+    "build_statistics_export",
+    "deliver_outbox_message",
+    "drain_outbox",
+    "send_action_reminders",
+    "send_coordinator_alerts",
+    "send_weekly_digest",
+]

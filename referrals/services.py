@@ -18,14 +18,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from mappa_workflow import permissions
+from mappa_workflow import roles
 from mappa_workflow.audit import audit_record
+from mappa_workflow.changes import announce
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import Agency, AgencyType, Area, AreaSettings, AuditAction, User
 from mappa_workflow.services_base import apply_transition, lock_for_change, require_not_future, require_text
 from mappa_workflow.validators import hidden_character
 from mappa_workflow.working_days import add_working_days
-from notifications.outbox import outbox_enqueue
 
 from .models import (
     AWAITING_SCREENING,
@@ -93,7 +93,7 @@ def individual_create(
     *, actor: User | None, area: Area, aliases: list[str] | tuple[str, ...] = (), **fields: Any
 ) -> Individual:
     """Record a new (synthetic) individual in ``area``."""
-    permissions.require(actor, "referrals.create_individual", area)
+    roles.require(actor, "referrals.create_individual", area)
     unknown = set(fields) - set(INDIVIDUAL_FIELDS)
     if unknown:
         raise TypeError(f"Unknown individual fields: {sorted(unknown)}")
@@ -111,7 +111,7 @@ def individual_create(
 def individual_update(
     *, actor: User | None, individual: Individual, aliases: list[str] | None = None, **fields: Any
 ) -> Individual:
-    permissions.require(actor, "referrals.edit_individual", individual)
+    roles.require(actor, "referrals.edit_individual", individual)
     unknown = set(fields) - set(INDIVIDUAL_FIELDS)
     if unknown:
         raise TypeError(f"Unknown individual fields: {sorted(unknown)}")
@@ -246,8 +246,8 @@ def registration_open(
 
     For the area's co-ordinators and chairs; Category 4 also needs counter-terrorism clearance.
     """
-    permissions.require(actor, "referrals.manage_registration", area)
-    permissions.require_category_clearance(actor, category)
+    roles.require(actor, "referrals.manage_registration", area)
+    roles.require_category_clearance(actor, category)
     return _open_registration(
         actor=actor,
         individual=individual,
@@ -354,8 +354,8 @@ def registration_change_level(
     first_meeting_due: date | None = None,
 ) -> Registration:
     """Escalate or de-escalate a registration from ``effective_date`` (a transition with a reason)."""
-    permissions.require(actor, "referrals.manage_registration", registration)
-    permissions.require_category_clearance(actor, category)
+    roles.require(actor, "referrals.manage_registration", registration)
+    roles.require_category_clearance(actor, category)
     reason = require_text(reason, field="reason", message="Enter the reason for the level change")
     require_not_future(effective_date, field="effective_date", label="effective date")
     with transaction.atomic():
@@ -417,8 +417,8 @@ def registration_change_circumstances(
     lead_agency: Agency | None = None,
 ) -> Registration:
     """Change category, location or lead agency from ``effective_date`` (a new period)."""
-    permissions.require(actor, "referrals.manage_registration", registration)
-    permissions.require_category_clearance(actor, category)
+    roles.require(actor, "referrals.manage_registration", registration)
+    roles.require_category_clearance(actor, category)
     reason = require_text(reason, field="reason", message="Enter the reason for the change")
     require_not_future(effective_date, field="effective_date", label="effective date")
     if lead_agency is not None and lead_agency.area_id != registration.area_id:
@@ -455,7 +455,7 @@ def registration_exit(
     *, actor: User | None, registration: Registration, reason: str, effective_date: date, notes: str = ""
 ) -> Registration:
     """End a registration on ``effective_date`` for one of the MAPPA exit reasons."""
-    permissions.require(actor, "referrals.manage_registration", registration)
+    roles.require(actor, "referrals.manage_registration", registration)
     if reason not in ExitReason.values:
         raise WorkflowError({"reason": "Select why the person leaves MAPPA"})
     require_not_future(effective_date, field="effective_date", label="exit date")
@@ -546,7 +546,7 @@ def life_event_record(
     require_not_future(occurred_on, field="occurred_on", label="date of the event")
     if foreign_travel_restriction and event_type != LifeEventType.SHPO_IMPOSED:
         raise WorkflowError({"foreign_travel_restriction": "Only an SHPO can carry a foreign travel restriction"})
-    permissions.require(actor, "referrals.record_life_event", individual)
+    roles.require(actor, "referrals.record_life_event", individual)
     with transaction.atomic():
         person = Individual.objects.select_for_update().get(pk=individual.pk)
         registration = person.registrations.active().select_for_update().first()
@@ -581,7 +581,7 @@ def life_event_record(
                 raise WorkflowError(
                     {"category": "Say the category, level, location and lead agency the case arrives with"}
                 )
-            permissions.require_category_clearance(actor, new_registration.category)
+            roles.require_category_clearance(actor, new_registration.category)
         elif (
             event_type == LifeEventType.SRO_BREACHED
             and registration is not None
@@ -735,7 +735,7 @@ def _check_refers_for_own_agency(actor: User, agency: Agency) -> None:
     """A practitioner refers for their own agency: a referral in another agency's name would give that
     agency sight of the person and take it from their own. Co-ordinators (and administrators) may record a
     referral for any agency of the person's area, as when one arrives on paper."""
-    if permissions.is_coordinator(actor) or permissions.is_administrator(actor):
+    if roles.is_coordinator(actor) or roles.is_administrator(actor):
         return
     if agency.pk != actor.agency_id:
         raise WorkflowError(
@@ -747,8 +747,8 @@ def referral_create(
     *, actor: User, individual: Individual, referring_agency: Agency | None = None, **answers: Any
 ) -> Referral:
     """Start a MAPPA A referral (a draft) about ``individual`` from the actor's agency."""
-    permissions.require(actor, "referrals.create_referral")
-    permissions.require_category_clearance(actor, answers.get("category"))
+    roles.require(actor, "referrals.create_referral")
+    roles.require_category_clearance(actor, answers.get("category"))
     unknown = set(answers) - set(REFERRAL_ANSWER_FIELDS)
     if unknown:
         raise TypeError(f"Unknown referral fields: {sorted(unknown)}")
@@ -783,8 +783,8 @@ def referral_create(
 
 def referral_update(*, actor: User, referral: Referral, **answers: Any) -> Referral:
     """Change a draft's answers, or answer a request for more information."""
-    permissions.require(actor, "referrals.edit_referral", referral)
-    permissions.require_category_clearance(actor, answers.get("category"))
+    roles.require(actor, "referrals.edit_referral", referral)
+    roles.require_category_clearance(actor, answers.get("category"))
     unknown = set(answers) - set(REFERRAL_ANSWER_FIELDS)
     if unknown:
         raise TypeError(f"Unknown referral fields: {sorted(unknown)}")
@@ -806,7 +806,7 @@ def _announce_referral(referral: Referral, transition_name: str, actor: User | N
     """Write the transition's messages now, in its transaction (they commit or roll back with it),
     and send ``referral_transitioned`` after commit for anyone else listening."""
     actor_id = actor.pk if actor else None
-    outbox_enqueue(about="referral", object_id=referral.pk, change=transition_name, actor_id=actor_id)
+    announce(about="referral", object_id=referral.pk, change=transition_name, actor_id=actor_id)
     transaction.on_commit(
         lambda: referral_transitioned.send(
             sender=Referral, referral_id=referral.pk, transition=transition_name, actor_id=actor_id
@@ -819,7 +819,7 @@ def referral_submit(*, actor: User, referral: Referral, submitted_on: date | Non
 
     ``submitted_on`` records a referral received earlier (by email, say) on the day it arrived.
     """
-    permissions.require(actor, "referrals.edit_referral", referral)
+    roles.require(actor, "referrals.edit_referral", referral)
     if submitted_on is not None:
         require_not_future(submitted_on, field="submitted_on", label="date the referral was received")
     with transaction.atomic():
@@ -845,7 +845,7 @@ def referral_submit(*, actor: User, referral: Referral, submitted_on: date | Non
 
 def referral_request_more_information(*, actor: User | None, referral: Referral, request: str) -> Referral:
     """Ask the referrer for more before screening. The request is shown to the referrer."""
-    permissions.require(actor, "referrals.screen_referral", referral)
+    roles.require(actor, "referrals.screen_referral", referral)
     request = require_text(request, field="request", message="Say what more information you need")
     with transaction.atomic():
         locked = lock_for_change(referral, state_field="state", what="This referral")
@@ -864,7 +864,7 @@ def referral_request_more_information(*, actor: User | None, referral: Referral,
 
 
 def referral_resubmit(*, actor: User, referral: Referral) -> Referral:
-    permissions.require(actor, "referrals.edit_referral", referral)
+    roles.require(actor, "referrals.edit_referral", referral)
     with transaction.atomic():
         locked = lock_for_change(referral, state_field="state", what="This referral")
         if locked.state == ReferralState.MORE_INFORMATION_REQUESTED:
@@ -913,7 +913,7 @@ def referral_decide(
 ) -> Referral:
     """Record the screening decision. Accepting opens (or moves) the registration at the decided
     level and sets the first meeting's due date in working days from the decision."""
-    permissions.require(actor, "referrals.screen_referral", referral)
+    roles.require(actor, "referrals.screen_referral", referral)
     if decision not in ScreeningDecision.TRANSITION:
         raise WorkflowError({"decision": "Select a decision: Level 2, Level 3 or Level 1"})
     rationale = require_text(rationale, field="rationale", message="Enter the rationale for the decision")
@@ -1018,7 +1018,7 @@ def _register_for_decision(
 
 
 def referral_withdraw(*, actor: User, referral: Referral, reason: str) -> Referral:
-    permissions.require(actor, "referrals.edit_referral", referral)
+    roles.require(actor, "referrals.edit_referral", referral)
     reason = require_text(reason, field="reason", message="Enter why the referral is withdrawn")
     with transaction.atomic():
         locked = lock_for_change(referral, state_field="state", what="This referral")

@@ -26,14 +26,14 @@ STOP_TIMEOUT = 15
 
 def environment() -> dict[str, str]:
     env = dict(os.environ)
-    env.setdefault("DJANGO_SETTINGS_MODULE", "mappa_workflow.settings.development")
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.development")
     env.setdefault("EMAIL_URL", f"filemail:///{VAR / 'sent-email'}")
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
 
 def commands() -> dict[str, list[str]]:
-    celery = [PYTHON, "-m", "celery", "-A", "mappa_workflow"]
+    celery = [PYTHON, "-m", "celery", "-A", "config"]
     return {
         "web": [PYTHON, "manage.py", "runserver", ADDRESS],
         "worker": [*celery, "worker", "--loglevel=INFO", "--concurrency=2", "--without-gossip", "--without-mingle"],

@@ -58,7 +58,7 @@ def main() -> int:
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{workdir / 'demo.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "mappa_workflow.settings.development",
+        "DJANGO_SETTINGS_MODULE": "config.settings.development",
         "DEBUG": "true",
         "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
     }

@@ -11,7 +11,7 @@ every outbox message (bodies, payload and .ics) and the .ics of every meeting. A
 message type is therefore covered without editing this file; a URL parameter of a new kind fails
 ``_fill`` loudly until it is taught where to find a value.
 
-Who may see which canary (the oracle is written out here, not asked of ``mappa_workflow.permissions``,
+Who may see which canary (the oracle is written out here, not asked of ``need_to_know.permissions``,
 so removing a scope from the code makes this test fail instead of moving the goalposts):
 """
 
@@ -38,7 +38,7 @@ from rest_framework.authtoken.models import Token
 from mappa_workflow.models import AgencyType, Area, Role
 from meetings import services as meeting_services
 from meetings.ics import meeting_ics
-from meetings.models import AgendaItem, Attendance, Meeting, PlanHeading
+from meetings.models import AgencyReport, AgendaItem, Attendance, Invitation, Meeting, PlanHeading, ReportChase
 from notifications import services as notification_services
 from notifications.models import ExportJob, ExportStatus, OutboxMessage
 from referrals import identifiers
@@ -203,10 +203,42 @@ def _panel(area: Area, *, actor, chair, registrations, owning: list[str], book_n
     return [meeting, upcoming], actions
 
 
+def _papers(meetings, writer_of: dict[Any, Any]) -> None:
+    """Each invited agency's written report (with a document naming the person) on every case of every
+    meeting, its answer to the invitation, and a co-ordinator's chase: the papers a reader may or may not see."""
+    from meetings.models import AttendanceConfirmation
+
+    for meeting in meetings:
+        for invitation in meeting.invitations.select_related("agency"):
+            AttendanceConfirmation.objects.create(
+                meeting=meeting, agency=invitation.agency, intention="attending", name="Officer Synthetic"
+            )
+            ReportChase.objects.create(meeting=meeting, agency=invitation.agency, cases_missing=1)
+            for item in meeting.agenda_items.select_related("registration__individual"):
+                person = item.individual
+                report = AgencyReport(
+                    agenda_item=item,
+                    agency=invitation.agency,
+                    current_risk=f"{person.family_name} remains high risk.",
+                    changes=f"{person.family_name} moved address.",
+                    contribution="Weekly visits.",
+                    submitted_by=writer_of.get(invitation.agency_id),
+                )
+                report.attachment_name = f"{person.family_name}.pdf"
+                report.attachment.save("report.pdf", ContentFile(f"%PDF-1.4 {person.family_name}".encode()), save=False)
+                report.save()
+
+
 def _messages(meetings, actions, referrals) -> None:
     """Every kind of outbox message the world gives rise to."""
+    from notifications.meeting_changes import minutes_circulated_notify, report_chase_notify
+
     for meeting in meetings:
         notification_services.meeting_change_notify(meeting_id=meeting.pk, change="scheduled")
+        notification_services.meeting_change_notify(meeting_id=meeting.pk, change="updated")
+        minutes_circulated_notify(meeting_id=meeting.pk)
+    for chase in ReportChase.objects.all():
+        report_chase_notify(chase_id=chase.pk)
     for action in actions:
         notification_services.action_assigned_notify(action_id=action.pk)
     for referral in referrals:
@@ -233,7 +265,12 @@ def _built(
 ) -> Iterator[tuple[dict[Any, set[Any]], dict[str, Any]]]:
     """The world, built once for this module inside a transaction rolled back at its end (each test runs in
     a savepoint within it, so what one test writes, such as audit rows of views, the next does not see)."""
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            MEDIA_ROOT=tmp_path_factory.mktemp("media"), PRIVATE_FILES_ROOT=tmp_path_factory.mktemp("private")
+        ),
+    ):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
@@ -311,6 +348,7 @@ def _build_world() -> dict[str, Any]:
         registrations=[elsewhere],
         owning=[AgencyType.POLICE],
     )
+    _papers([*meetings, *kent_meetings], {u.agency_id: u for u in users.values() if u.agency_id})
     referrals = list(Referral.objects.all())
     _messages([*meetings, *kent_meetings], [*actions, *kent_actions], referrals)
     exports = []
@@ -454,6 +492,12 @@ def _fill(name: str, pattern: str, world: dict[str, Any]) -> Iterator[dict[str, 
     elif params == ["pk", "item_id"]:
         for item in AgendaItem.objects.filter(meeting__in=meetings):
             yield {"pk": item.meeting_id, "item_id": item.pk}
+    elif params == ["pk", "report_id"]:
+        for report in AgencyReport.objects.filter(agenda_item__meeting__in=meetings):
+            yield {"pk": report.agenda_item.meeting_id, "report_id": report.pk}
+    elif params == ["pk", "agency_id"]:
+        for invitation in Invitation.objects.filter(meeting__in=meetings):
+            yield {"pk": invitation.meeting_id, "agency_id": invitation.agency_id}
     elif params == ["pk", "attendance_id"]:
         for line in Attendance.objects.filter(meeting__in=meetings):
             yield {"pk": line.meeting_id, "attendance_id": line.pk}
@@ -596,7 +640,7 @@ def test_no_admin_page_shows_a_canary_to_a_reader_the_rule_keeps_it_from(world, 
 
 
 def test_every_admin_of_records_about_people_is_scoped():
-    from mappa_workflow.admin_scoping import ScopedAdminMixin, ScopedInlineMixin, person_scope
+    from administration.scoping import ScopedAdminMixin, ScopedInlineMixin, person_scope
 
     unscoped = []
     for model, model_admin in admin.site._registry.items():
@@ -629,7 +673,8 @@ def test_no_message_or_calendar_file_carries_a_canary_its_reader_may_not_see(wor
         ics = meeting_ics(meeting).decode()
         leaks += [f".ics of {meeting}: {which}" for which, c in CANARIES.items() if c.found_in(ics)]
     assert not leaks, "\n".join(leaks)
-    assert len(kinds) >= 6, kinds  # invitations, actions, referral updates, reminders, alerts, digests
+    # invitations, updates, actions, referral updates, reminders, alerts, digests, reports asked for, minutes out
+    assert len(kinds) >= 9, kinds
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from django.test import RequestFactory
 from django.views.generic import DetailView
 
 from conftest import skip_or_fail
-from mappa_workflow import permissions
 from mappa_workflow.audit import (
     AuditedViewMixin,
     audit_export,
@@ -24,6 +23,7 @@ from mappa_workflow.audit import (
     case_viewers,
 )
 from mappa_workflow.models import AgencyType, Area, AuditAction, AuditEvent, Role
+from need_to_know import permissions
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from mappa_workflow import permissions as p
 from mappa_workflow.exceptions import NotPermitted
 from mappa_workflow.models import AgencyType, Area, Role
+from need_to_know import permissions as p
 from referrals import services
 from tests import factories
 

@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from administration.retention import ANONYMISE_TRANSITION, ANONYMISED, DELETE_TRANSITION
 from mappa_workflow.audit import verify_chain
 from mappa_workflow.models import AuditEvent
-from mappa_workflow.retention import ANONYMISE_TRANSITION, ANONYMISED, DELETE_TRANSITION
 from referrals import services
 from referrals.models import Alias, Individual, Referral, RegistrationPeriod
 from tests import factories

@@ -153,7 +153,7 @@ def test_pages_send_the_security_headers(client):
 def test_production_settings_pass_check_deploy_with_nothing_reported():
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "mappa_workflow.settings.production",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "Xy9#mQ2!vL8@pR5&zT1^wN4*kB7(cD3)eF6-gH0=jK2+lM5~nP8",
         "ALLOWED_HOSTS": "mappa.example.invalid",
     }
@@ -173,7 +173,7 @@ def test_production_settings_pass_check_deploy_with_nothing_reported():
 def test_production_settings_turn_on_hsts_and_secure_cookies():
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "mappa_workflow.settings.production",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "Xy9#mQ2!vL8@pR5&zT1^wN4*kB7(cD3)eF6-gH0=jK2+lM5~nP8",
         "ALLOWED_HOSTS": "mappa.example.invalid",
     }

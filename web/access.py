@@ -1,4 +1,4 @@
-"""Who may open which page. Page rules are the `rules` predicates of mappa_workflow.permissions,
+"""Who may open which page. Page rules are the `rules` predicates of need_to_know.permissions,
 applied before a view reads anything; a refusal becomes the 403 page.
 
 Which records a page may show is never decided here: lists use ``permissions.visible_*`` and
@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from mappa_workflow.exceptions import NotPermitted
-from mappa_workflow.permissions import is_administrator, is_chair, is_coordinator, is_statistics_reader, sees_cases
+from need_to_know.permissions import is_administrator, is_chair, is_coordinator, is_statistics_reader, sees_cases
 
 # Pages that name people: co-ordinators, chairs and practitioners. SMB members and lay advisers never.
 can_see_cases = sees_cases

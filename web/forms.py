@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 
 from mappa_workflow.models import Seniority
-from mappa_workflow.permissions import is_counter_terrorism_cleared
 from meetings.models import AttendanceStatus, CaseDecision, MeetingType, PlanHeading
+from need_to_know.permissions import is_counter_terrorism_cleared
 from referrals import identifiers
 from referrals.models import Category, ExitReason, Gender, LifeEventType, Location, RiskOfSeriousHarm
 from referrals.services import ScreeningDecision

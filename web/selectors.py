@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from mappa_workflow import permissions
 from mappa_workflow.working_days import due_soon_until
 from meetings.models import (
     UNFINISHED,
@@ -19,6 +18,7 @@ from meetings.models import (
     RiskActionQuerySet,
     RiskActionState,
 )
+from need_to_know import permissions
 from referrals.models import Individual, LifeEvent, Referral, Registration, RegistrationPeriod
 
 PEOPLE_FOUND_LIMIT = 20

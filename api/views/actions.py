@@ -17,11 +17,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
-from mappa_workflow import permissions
 from mappa_workflow.signed_in import signed_in_user
 from meetings import selectors
 from meetings import services as meeting_services
 from meetings.models import RiskAction, RiskActionState, RiskActionUpdate
+from need_to_know import permissions
 
 from ..access import require
 from ..filters import ActionFilter

@@ -6,9 +6,9 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 
-from mappa_workflow import permissions
 from mappa_workflow.models import Agency
 from mappa_workflow.signed_in import signed_in_user
+from need_to_know import permissions
 
 from ..serializers import AgencySerializer
 from .base import ApiMixin, viewsets

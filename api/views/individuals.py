@@ -10,7 +10,7 @@ from rest_framework import mixins
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mappa_workflow import permissions
+from need_to_know import permissions
 from referrals.models import Individual, Registration, RegistrationPeriod
 
 from ..filters import IndividualFilter

@@ -15,13 +15,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
-from mappa_workflow import permissions
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import Agency, Role, User
 from mappa_workflow.signed_in import signed_in_user
 from meetings import selectors
 from meetings import services as meeting_services
 from meetings.models import AgendaItem, Meeting
+from need_to_know import permissions
 
 from ..access import require
 from ..filters import MeetingFilter

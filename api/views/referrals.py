@@ -12,10 +12,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mappa_workflow import permissions
 from mappa_workflow.exceptions import NON_FIELD, WorkflowError
 from mappa_workflow.models import Agency
 from mappa_workflow.signed_in import signed_in_user
+from need_to_know import permissions
 from referrals import services
 from referrals.models import Referral
 

@@ -8,10 +8,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_export
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import Area
+from need_to_know import permissions
 from reporting import statistics
 
 from ..access import ReadsStatistics, require

@@ -59,7 +59,7 @@ def test_pages_and_the_api_answer_while_redis_is_unreachable(redis_down, client)
 
 
 def test_healthz_says_degraded_when_the_cache_is_unreachable(redis_down, client):
-    with mock.patch("mappa_workflow.celery.broker_status", return_value="ok"):
+    with mock.patch("notifications.broker.broker_status", return_value="ok"):
         response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["status"] == "degraded"

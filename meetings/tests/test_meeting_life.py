@@ -16,6 +16,7 @@ from meetings.models import (
     MeetingState,
     RiskActionState,
 )
+from need_to_know import selectors as need_to_know_selectors
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
@@ -56,7 +57,9 @@ def test_case_specific_agencies_are_invited_for_a_child_in_custody_with_children
         2, individual=young, current_location="custody", proposed_release_address="Not yet known"
     )
     meeting = factories.scheduled_meeting("level_2", registrations=[registration])
-    reasons = {str(i.agency): i.reason for i in selectors.invitations_as_seen_by(meeting, meeting.created_by)}
+    reasons = {
+        str(i.agency): i.reason for i in need_to_know_selectors.invitations_as_seen_by(meeting, meeting.created_by)
+    }
     assert reasons["NYJS"] == f"Under 18: {young}"
     assert reasons["Prison"] == f"In custody: {young}"
     assert reasons["Children's Trust"] == f"Children linked: {young}"

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 from kombu import pools as kombu_pools
 
+from config.celery import app
 from conftest import skip_or_fail
-from mappa_workflow.celery import app
 from mappa_workflow.models import AgencyType
 from tests import factories
 

@@ -33,7 +33,7 @@ def test_healthz_reports_database_broker_and_outbox_without_signing_in(client):
 
 
 def test_healthz_with_the_broker_down_is_degraded_but_200(client):
-    with mock.patch("mappa_workflow.celery.broker_status", return_value="error: ConnectionError"):
+    with mock.patch("notifications.broker.broker_status", return_value="error: ConnectionError"):
         response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["broker"] == "error: ConnectionError"

@@ -13,6 +13,7 @@ from unittest import mock
 import pytest
 from django.db import transaction
 
+from mappa_workflow import changes
 from meetings.models import Meeting
 from notifications import outbox
 from notifications.models import MessageKind, OutboxMessage
@@ -89,7 +90,7 @@ def test_outbox_enqueue_refuses_to_run_outside_the_change_transaction(agency_inb
         mock.patch("django.db.connection.in_atomic_block", False),
         pytest.raises(RuntimeError, match="inside the transaction"),
     ):
-        outbox.outbox_enqueue(about="meeting", object_id="x", change="scheduled")
+        changes.announce(about="meeting", object_id="x", change="scheduled")
 
 
 def test_a_broker_outage_costs_a_request_one_fast_attempt_then_nothing(settings):

@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 from kombu import pools as kombu_pools
 
+from config.celery import app
 from conftest import skip_or_fail
-from mappa_workflow.celery import app
 from notifications import outbox
 
 from .harness import Processes, RedisServer, SmtpSink
@@ -35,7 +35,7 @@ def _database_url() -> str:
 
 def _point_this_process_at(redis_url: str, settings) -> None:  # type: ignore[no-untyped-def]
     """The test process plays the web server: the same cache and broker settings as production."""
-    from mappa_workflow.settings.base import REDIS_BROKER_TRANSPORT_OPTIONS, redis_cache
+    from config.settings.base import REDIS_BROKER_TRANSPORT_OPTIONS, redis_cache
 
     settings.CACHES = {"default": redis_cache(redis_url)}
     app.conf.broker_url = redis_url

@@ -167,7 +167,7 @@ class Processes:
         self._count += 1
         log = self.logdir / f"{name}-{self._count}.stderr"
         process = subprocess.Popen(  # noqa: S603 - a fixed command line of our own
-            [CELERY, "-A", "mappa_workflow", *args],
+            [CELERY, "-A", "config", *args],
             cwd=REPO,
             env=self.env,
             stdout=subprocess.DEVNULL,

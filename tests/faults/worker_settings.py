@@ -6,7 +6,7 @@ only the clocks are shortened so each fault test ends within a minute or two.
 
 import os
 
-from mappa_workflow.settings.development import *  # noqa: F403
+from config.settings.development import *  # noqa: F403
 
 DEBUG = False
 NOTIFICATIONS_CLAIM_LEASE_SECONDS = int(os.environ.get("FAULTS_LEASE_SECONDS", "10"))

@@ -6,7 +6,7 @@ from django import template
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from mappa_workflow.permissions import is_practitioner
+from need_to_know.permissions import is_practitioner
 from web.access import can_manage_cases, can_read_statistics, can_see_cases
 
 register = template.Library()

@@ -12,7 +12,7 @@ from mappa_workflow.audit import audit_trail_for
 from mappa_workflow.models import AgencyType
 from meetings import services as meeting_services
 from meetings.models import Attendance, DisclosureDecision, Meeting
-from meetings.selectors import invitations_as_seen_by
+from need_to_know.selectors import invitations_as_seen_by
 from referrals.models import RegistrationPeriod
 from tests import factories
 

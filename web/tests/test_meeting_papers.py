@@ -125,7 +125,7 @@ def test_the_agenda_lists_each_case_with_its_slot_registration_decisions_actions
 
 
 def test_an_agency_sends_a_written_report_with_a_document_stored_privately(signed_in):
-    meeting, (registration,) = _panel()
+    meeting, _ = _panel()
     item = meeting.agenda_items.get()
     police = factories.practitioner(AgencyType.POLICE)
     client = signed_in(police)
@@ -140,7 +140,8 @@ def test_an_agency_sends_a_written_report_with_a_document_stored_privately(signe
     assert "must be a PDF, Word (DOCX) or OpenDocument (ODT) file" in wrong_type.content.decode()
     assert not AgencyReport.objects.exists()
 
-    response = client.post(url, _report_form(attachment=SimpleUploadedFile("Police report.docx", _docx())))
+    docx = _docx()
+    response = client.post(url, _report_form(attachment=SimpleUploadedFile("Police report.docx", docx)))
     assert response.status_code == 302
     report = AgencyReport.objects.get()
     stored = Path(report.attachment.path)
@@ -153,7 +154,7 @@ def test_an_agency_sends_a_written_report_with_a_document_stored_privately(signe
 
     document = reverse("web:meeting_report_attachment", args=[meeting.pk, report.pk])
     download = client.get(document)
-    assert download.status_code == 200 and b"".join(download.streaming_content) == _docx()
+    assert download.status_code == 200 and b"".join(download.streaming_content) == docx
     assert signed_in(meeting.created_by).get(document).status_code == 200
     probation = factories.practitioner(AgencyType.PROBATION)  # invited too, but not its report
     assert signed_in(probation).get(document).status_code == 404

@@ -193,7 +193,7 @@ def test_nothing_due_still_lets_the_coordinator_search(signed_in):
 
 def test_hidden_matches_never_crowd_out_the_cases_a_coordinator_may_see(wednesday_2_december_2026):
     """The search's limit counts only visible cases: a Category 4 match sorted first leaves room for the rest."""
-    from meetings import selectors
+    from need_to_know import selectors
 
     cleared = factories.coordinator(counter_terrorism_cleared=True)
     hidden = services.referral_decide(

@@ -11,13 +11,13 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_view
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import AreaSettings
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from meetings import services as meeting_services
 from meetings.models import RiskAction, RiskActionState
+from need_to_know import permissions
 
 from .. import selectors
 from ..access import can_manage_cases, can_see_cases, page

@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_export, audit_view
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
@@ -25,6 +24,7 @@ from meetings import services_reports
 from meetings.models import AgendaItem, Meeting, MeetingState
 from meetings.models_reports import ATTACHMENT_TYPES, AgencyReport
 from meetings.selectors_agenda import agenda_entries, reporting_by_agency
+from need_to_know import permissions
 
 from ..access import can_see_cases, page
 from ..forms_base import apply_workflow_error

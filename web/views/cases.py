@@ -10,10 +10,10 @@ from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_view, case_viewer_summary
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
+from need_to_know import permissions
 from referrals import services
 from referrals.models import Registration
 

@@ -8,12 +8,12 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_list
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from meetings import selectors as meeting_selectors
 from meetings.models import MeetingState, RiskAction
 from meetings.timescales import Timeliness
+from need_to_know import permissions
 from referrals.models import Registration
 
 from ..access import can_manage_cases, page

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from mappa_workflow.models import AreaSettings
-from mappa_workflow.permissions import is_practitioner, visible_referrals
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
+from need_to_know.permissions import is_practitioner, visible_referrals
 
 from .. import selectors
 from ..access import can_manage_cases, can_read_statistics, page

@@ -16,7 +16,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_list
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import Agency, Role, User
@@ -26,6 +25,8 @@ from meetings import services as meeting_services
 from meetings import services_reports
 from meetings.models import Meeting, MeetingState, MeetingType
 from meetings.warnings import booked_elsewhere, out_of_hours
+from need_to_know import permissions
+from need_to_know import selectors as need_to_know_selectors
 from referrals.models import Registration
 
 from ..access import can_manage_cases, page
@@ -83,7 +84,7 @@ def _panel_candidates(
     )
     cases = [c for c in due if c.registration.pk in visible]
     if term:
-        cases += meeting_selectors.cases_at_level_matching(user=request.user, area=area, level=level, term=term)
+        cases += need_to_know_selectors.cases_at_level_matching(user=request.user, area=area, level=level, term=term)
     listed = {str(c.registration.pk) for c in cases}
     extra = [pk for pk in ticked if pk not in listed]
     if extra:

@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_export, audit_list, audit_view
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import Agency, AreaSettings, Role, User
@@ -36,6 +35,8 @@ from meetings.models import (
     MeetingState,
     MeetingType,
 )
+from need_to_know import permissions
+from need_to_know import selectors as need_to_know_selectors
 from referrals.models import Referral, Registration
 
 from ..access import can_manage_cases, can_see_cases, page
@@ -94,8 +95,10 @@ def _audit_agenda(request: AuthenticatedHttpRequest, meeting: Meeting, visible: 
             audit_view(request, item, what=what)
 
 
-@page(can_manage_cases)
+@page(can_see_cases)
 def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not can_manage_cases(request.user):  # a practitioner's meetings are their agency's invitations
+        return redirect("web:my_meetings")
     show = request.GET.get("show", "upcoming")
     area = request.user.area
     # An account without an area has no meetings to list.
@@ -229,7 +232,9 @@ def _panel_choices(
     found = (
         [
             case
-            for case in meeting_selectors.cases_at_level_matching(user=request.user, area=area, level=level, term=term)
+            for case in need_to_know_selectors.cases_at_level_matching(
+                user=request.user, area=area, level=level, term=term
+            )
             if str(case.registration.pk) not in listed_pks
         ]
         if term
@@ -484,7 +489,7 @@ def _detail_context(request: AuthenticatedHttpRequest, meeting: Meeting) -> dict
         "agenda": items,
         "hidden_cases": hidden,
         "invitations": [
-            (i.agency.name, i.reason) for i in meeting_selectors.invitations_as_seen_by(meeting, request.user)
+            (i.agency.name, i.reason) for i in need_to_know_selectors.invitations_as_seen_by(meeting, request.user)
         ],
         "has_minutes": meeting.state in (*DRAFT_STATES, MeetingState.MINUTES_APPROVED),
         "attendance": meeting.attendance.all(),
@@ -518,7 +523,7 @@ def meeting_minutes_pdf(request: AuthenticatedHttpRequest, pk: Any) -> HttpRespo
     shown = {item.pk for item in items}
     context = minutes_pdf.minutes_context(meeting, variant=variant)
     context["items"] = [item for item in context["items"] if item.pk in shown]
-    context["invitations"] = meeting_selectors.invitations_as_seen_by(meeting, request.user)
+    context["invitations"] = need_to_know_selectors.invitations_as_seen_by(meeting, request.user)
     from weasyprint import HTML
 
     body = HTML(string=render_to_string("meetings/pdf/minutes.html", context)).write_pdf()

@@ -10,13 +10,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_view
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from meetings import services_reports
 from meetings.models import Meeting, MeetingState
 from meetings.models_reports import AttendanceConfirmation
+from need_to_know import permissions
 
 from ..access import can_manage_cases, can_see_cases, page
 from ..forms_base import apply_workflow_error

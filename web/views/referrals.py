@@ -14,11 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_list, audit_view
 from mappa_workflow.exceptions import WorkflowError
-from mappa_workflow.permissions import is_coordinator, is_practitioner, visible_referrals
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
+from need_to_know import permissions
+from need_to_know.permissions import is_coordinator, is_practitioner, visible_referrals
 from referrals import services
 from referrals.models import OPEN_FOR_EDITING, Referral, ReferralQuerySet, ReferralState
 

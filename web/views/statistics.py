@@ -19,10 +19,10 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from mappa_workflow import permissions
 from mappa_workflow.audit import audit_export
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
+from need_to_know import permissions
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from notifications.models import ExportFormat, ExportStatus

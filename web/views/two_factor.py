@@ -24,12 +24,11 @@ from django_otp import login as otp_login
 from django_otp.middleware import is_verified
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from mappa_workflow.audit import audit_record
+from mappa_workflow.models import AuditAction
+from mappa_workflow.signed_in import signed_in_user
+from mappa_workflow.two_factor import base32_secret, confirmed_device, unconfirmed_device
 from web.forms_base import GovukForm
-
-from .audit import audit_record
-from .models import AuditAction
-from .signed_in import signed_in_user
-from .two_factor import base32_secret, confirmed_device, unconfirmed_device
 
 
 class CodeForm(GovukForm):

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "csp",
     "govuk_frontend_django",
     "mappa_workflow",
+    "need_to_know",
     "referrals",
     "meetings",
     "reporting",
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "oversight",
     "web",
     "api",
+    "administration",
 ]
 
 MIDDLEWARE = [
@@ -78,8 +80,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "mappa_workflow.urls"
-WSGI_APPLICATION = "mappa_workflow.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -229,7 +231,7 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MAPPA co-ordination <mappa-noreply@example.invalid>")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")  # the sign-in link in emails
 
-# Celery: Redis when REDIS_URL is set, else a broker that needs no server (see mappa_workflow/celery.py).
+# Celery: Redis when REDIS_URL is set, else a broker that needs no server (see config/celery.py).
 REDIS_URL = env.str("REDIS_URL", default="")
 # Short socket timeouts: publishing after commit is one attempt that must not hold a request up
 # (notifications.outbox.publish); the worker's 1-second BRPOP polls stay inside them.

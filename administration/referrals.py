@@ -11,13 +11,12 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from mappa_workflow import permissions
-from mappa_workflow.admin_scoping import ScopedAdminMixin, ScopedInlineMixin, scoped
+from administration.scoping import ScopedAdminMixin, ScopedInlineMixin, scoped
 from mappa_workflow.exceptions import NotPermitted, WorkflowError
 from mappa_workflow.models import Agency
-
-from . import services
-from .models import (
+from need_to_know import permissions
+from referrals import services
+from referrals.models import (
     Alias,
     Category,
     ExitReason,

@@ -14,13 +14,11 @@ from django.contrib.admin.helpers import ActionForm
 from django.db import models
 from django.http import HttpResponse
 
-from mappa_workflow import permissions
-from mappa_workflow.admin_scoping import ScopedAdminMixin, ScopedInlineMixin, scoped, via
+from administration.scoping import ScopedAdminMixin, ScopedInlineMixin, scoped, via
 from mappa_workflow.exceptions import NotPermitted, WorkflowError
-
-from . import services
-from .ics import ics_filename, meeting_ics
-from .models import (
+from meetings import services
+from meetings.ics import ics_filename, meeting_ics
+from meetings.models import (
     AgendaItem,
     Attendance,
     AttendanceRequirement,
@@ -34,6 +32,7 @@ from .models import (
     RiskActionState,
     RiskActionUpdate,
 )
+from need_to_know import permissions
 
 
 class ReasonActionForm(ActionForm):

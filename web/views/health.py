@@ -1,34 +1,12 @@
+"""The health check for monitoring: /healthz."""
+
 import ipaddress
-import sys
 
-from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.template.loader import render_to_string
-from django.views.defaults import server_error as django_server_error
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
 
-from . import permissions
-
-
-def database_went_away() -> bool:
-    """Whether the exception being handled is the database going away (a dropped connection, a restart),
-    not a bug or a broken rule. Django calls error handlers inside its ``except`` block."""
-    exc = sys.exc_info()[1]
-    return isinstance(exc, DatabaseError) and not isinstance(exc, IntegrityError)
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    """The pages' 500 handler (the API's, ``api.errors.server_error``, answers JSON and calls this for
-    pages); a database that went away is a 503 "Sorry, there is a problem" page instead.
-
-    The broken connection is closed when the request finishes (it is unusable), so the next request
-    reconnects. The page is rendered without the request's context processors: they could query the database.
-    """
-    if database_went_away():
-        html = render_to_string("503.html", {"service_name": getattr(settings, "SERVICE_NAME", "")})
-        return HttpResponse(html, status=503, headers={"Retry-After": "5"})
-    return django_server_error(request)
-
+from mappa_workflow import roles
+from notifications import broker
 
 # Headers a reverse proxy adds: a request carrying one came from elsewhere, even if the proxy is on this host.
 FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
@@ -38,7 +16,7 @@ def sees_health_details(request: HttpRequest) -> bool:
     """An administrator signed in with two factors, or a request from this machine that no proxy forwarded
     (monitoring on the host itself). Everyone else learns only "ok", "degraded" or "down"."""
     user = getattr(request, "user", None)
-    if permissions.is_administrator(user) and getattr(user, "is_verified", lambda: False)():
+    if roles.is_administrator(user) and getattr(user, "is_verified", lambda: False)():
         return True
     if any(request.META.get(header) for header in FORWARDED_HEADERS):
         return False
@@ -62,7 +40,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     See docs/operations.md.
     """
     from mappa_workflow.cache import cache_reachable
-    from mappa_workflow.celery import broker_status
     from notifications.outbox import outbox_backlog
 
     body: dict[str, object] = {"database": "ok"}
@@ -71,7 +48,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
     except Exception as exc:  # any failure is "down" for monitoring
         body["database"] = f"error: {type(exc).__name__}"
-    body["broker"] = broker_status()
+    body["broker"] = broker.broker_status()
     if body["database"] == "ok":
         try:
             body["outbox"] = outbox_backlog()

@@ -31,8 +31,18 @@ from django.db import models, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from .audit import audit_record
-from .models import AuditAction, AuditEvent
+from mappa_workflow.audit import audit_record
+from mappa_workflow.models import AuditAction, AuditEvent
+from meetings import models as m
+from referrals.models import (
+    Alias,
+    Individual,
+    LifeEvent,
+    Referral,
+    ReferralState,
+    RegistrationPeriod,
+    RegistrationStatus,
+)
 
 ANONYMISED = "Anonymised"
 REDACTED = "[removed under the retention policy]"
@@ -91,7 +101,6 @@ def _already_anonymised() -> models.QuerySet:
 
 
 def find_due(today: dt.date | None = None) -> Plan:
-    from referrals.models import Individual, Referral, ReferralState, RegistrationPeriod, RegistrationStatus
 
     today = today or timezone.localdate()
     p = periods()
@@ -163,7 +172,6 @@ def _blank(model: type[models.Model], qs: models.QuerySet, values: dict[str, Any
 
 
 def anonymise_individual(individual_pk: Any, *, rule: str, actor: Any = None) -> None:
-    from referrals.models import Alias, Individual, LifeEvent, Referral
 
     with transaction.atomic():
         person = Individual.objects.select_for_update().filter(pk=individual_pk).first()
@@ -217,10 +225,6 @@ def anonymise_individual(individual_pk: Any, *, rule: str, actor: Any = None) ->
 
 
 def _anonymise_meeting_records(person: Any) -> None:
-    try:
-        from meetings import models as m
-    except ImportError:  # pragma: no cover
-        return
     items = m.AgendaItem.objects.filter(Q(referral__individual=person) | Q(registration__individual=person))
     minutes = m.CaseMinutes.objects.filter(agenda_item__in=items)
     _blank(
@@ -256,7 +260,6 @@ def _anonymise_meeting_records(person: Any) -> None:
 
 
 def delete_draft_referral(referral_pk: Any, *, rule: str, actor: Any = None) -> None:
-    from referrals.models import Individual, Referral
 
     with transaction.atomic():
         referral = Referral.objects.select_for_update().filter(pk=referral_pk).first()

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Q
 
-from .models import Agency, Area, AreaPopulation, AreaSettings, AuditEvent, RoleAssignment, User
-from .permissions import has_perm, is_counter_terrorism_cleared
+from mappa_workflow.models import Agency, Area, AreaPopulation, AreaSettings, AuditEvent, RoleAssignment, User
+from need_to_know.permissions import has_perm, is_counter_terrorism_cleared
 
 
 class AgencyInline(admin.TabularInline):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_2fa
+from web.views import two_factor as views_2fa
 
 app_name = "two_factor"
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import IndicatorTarget
+from oversight.models import IndicatorTarget
 
 
 @admin.register(IndicatorTarget)

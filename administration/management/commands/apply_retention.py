@@ -8,7 +8,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from mappa_workflow import retention
+from administration import retention
 
 
 class Command(BaseCommand):

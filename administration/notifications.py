@@ -5,10 +5,9 @@ from django.db.models import Q
 
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import Agency
-from mappa_workflow.permissions import is_administrator, is_counter_terrorism_cleared
-
-from .models import ExportJob, MessageStatus, OutboxMessage
-from .outbox import outbox_retry
+from need_to_know.permissions import is_administrator, is_counter_terrorism_cleared
+from notifications.models import ExportJob, MessageStatus, OutboxMessage
+from notifications.outbox import outbox_retry
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -1,7 +1,7 @@
 """The Django admin obeys the same visibility rules as the pages and the API, and audits what it shows.
 
 Staff reach the admin, but being staff is not a permission to see a case: every list and change
-page of a record about a person is filtered through ``mappa_workflow.permissions.visible_*``
+page of a record about a person is filtered through ``need_to_know.permissions.visible_*``
 (area isolation, agency involvement, Category 4 clearance; administrators see other areas, and
 each such view is flagged ``cross_area`` in the audit trail), and opening a record writes the same
 view row as opening it in the service's own pages.
@@ -24,8 +24,8 @@ from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from . import permissions
-from .audit import audit_list, audit_view
+from mappa_workflow.audit import audit_list, audit_view
+from need_to_know import permissions
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,3 @@
+"""Django's admin autodiscovery imports this module: it registers every app's admin, one module per app."""
+
+from . import accounts, meetings, notifications, oversight, referrals  # noqa: F401

@@ -1,0 +1,376 @@
+"""The need-to-know rules: who may see and do what with the case records, for services, pages, API and admin.
+
+This layer sits above the case apps (it reads referrals and meetings) and below web, api and
+administration. Role predicates and the check itself (``require``, ``has_perm``) are in
+:mod:`mappa_workflow.roles`; this module registers the rules and the Category 4 barrier there when
+the app starts, and re-exports them so pages and the API have one module to ask.
+
+Three layers, applied the same way everywhere:
+
+1. **Area isolation.** Every case record belongs to an area; nobody sees or changes another
+   area's records. The only exception is a user explicitly given the administrator role, and
+   each of their views outside their own area is flagged in the audit trail (``audit_view``).
+2. **Role and agency.** Co-ordinators and chairs see every case of their area. An agency
+   practitioner sees the cases their agency referred, was invited to (or attended) a meeting
+   about, or owns a risk management action for, and updates only their own agency's actions.
+   SMB members and lay advisers see statistics only, never a person.
+3. **Category 4.** Terrorism and terrorism-risk records (a Category 4 referral or registration
+   period, ever) are visible only to users with ``counter_terrorism_cleared``, whatever their role.
+
+Lists filter in the database with the ``visible_*`` queryset helpers below; single objects are
+checked with the ``view_*`` permissions, which are defined *through* those helpers so a list and
+a detail page can never disagree. :func:`require` (services) and :func:`has_perm` (pages, API)
+apply the Category 4 barrier to every permission and, unlike ``user.has_perm``, do not let
+Django's superuser flag bypass the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import rules
+from django.db.models import Model, Q, QuerySet
+
+from mappa_workflow.roles import (
+    CATEGORY_4,
+    _signed_in,
+    add_object_barrier,
+    area_id_of,
+    has_perm,
+    individual_ids_of,
+    is_administrator,
+    is_case_manager,
+    is_chair,
+    is_coordinator,
+    is_counter_terrorism_cleared,
+    is_practitioner,
+    is_statistics_reader,
+    require,
+    require_category_clearance,
+    same_area,
+    sees_cases,
+)
+from meetings.models import AgendaItem, Attendance, CaseMinutes, Invitation, Meeting, RiskAction
+from referrals.models import Individual, LifeEvent, Referral, Registration, RegistrationPeriod
+
+# ---------------------------------------------------------------------------------------------
+# Object predicates
+# ---------------------------------------------------------------------------------------------
+
+
+@rules.predicate
+def referred_by_my_agency(user: Any, referral: Any) -> bool:
+    return referral is not None and referral.referring_agency_id == user.agency_id
+
+
+@rules.predicate
+def action_owned_by_my_agency(user: Any, action: Any) -> bool:
+    return action is not None and action.owning_agency_id == user.agency_id
+
+
+# ---------------------------------------------------------------------------------------------
+# Category 4: a barrier in front of every permission
+# ---------------------------------------------------------------------------------------------
+
+
+def _category_4_individuals() -> tuple[QuerySet, QuerySet]:
+    """Subqueries of the ids of people with a Category 4 registration period or referral, ever."""
+    return (
+        RegistrationPeriod.objects.filter(category=CATEGORY_4).values("individual_id"),
+        Referral.objects.filter(category=CATEGORY_4).values("individual_id"),
+    )
+
+
+def _exclude_category_4(qs: QuerySet, individual_path: str) -> QuerySet:
+    periods, referrals = _category_4_individuals()
+    return qs.exclude(**{f"{individual_path}__in": periods}).exclude(**{f"{individual_path}__in": referrals})
+
+
+_CATEGORY_4_MEMO = "_mappa_is_category_4"
+
+
+def is_category_4(obj: Any) -> bool:
+    """Whether ``obj`` is (or is about someone with) a Category 4 record.
+
+    The answer is kept on the instance (a page asks several permissions of one case). It cannot go stale
+    in a way that opens a door: only a user with counter-terrorism clearance, whom this check does not
+    restrict, can record a Category 4 period or referral.
+    """
+    if obj is None or not isinstance(obj, Model):
+        return False
+    if getattr(obj, "category", None) == CATEGORY_4:
+        return True
+    if _CATEGORY_4_MEMO in obj.__dict__:
+        return obj.__dict__[_CATEGORY_4_MEMO]
+    individual = _loaded_individual(obj)
+    if individual is not None:
+        answer = is_category_4(individual)
+    else:
+        individual_ids = individual_ids_of(obj)
+        periods, referrals = _category_4_individuals()
+        answer = bool(individual_ids) and (
+            periods.filter(individual_id__in=individual_ids).exists()
+            or referrals.filter(individual_id__in=individual_ids).exists()
+        )
+    obj.__dict__[_CATEGORY_4_MEMO] = answer
+    return answer
+
+
+def _loaded_individual(obj: Any) -> Any:
+    """The person a registration or referral is about, when already loaded (a prefetch sets it), so the
+    answer is shared with the person's own instance; anything else is looked up."""
+    if type(obj).__name__ not in ("Registration", "Referral"):
+        return None
+    return obj._state.fields_cache.get("individual")
+
+
+def category_4_barrier(user: Any, obj: Any) -> bool:
+    """The Category 4 barrier in front of every permission (registered with ``roles.add_object_barrier``)."""
+    return not is_counter_terrorism_cleared(user) and is_category_4(obj)
+
+
+add_object_barrier(category_4_barrier)
+
+
+# ---------------------------------------------------------------------------------------------
+# Querysets: what lists and the API show, filtered in the database
+# ---------------------------------------------------------------------------------------------
+
+
+def _my_agency_meeting_ids(user: Any) -> QuerySet | None:
+    """Meetings the user's agency was invited to or attended, as a subquery (or None)."""
+    if user.agency_id is None:
+        return None
+    invited = Invitation.objects.filter(agency_id=user.agency_id).values("meeting_id")
+    attended = Attendance.objects.filter(agency_id=user.agency_id).values("meeting_id")
+    return Meeting.objects.filter(Q(pk__in=invited) | Q(pk__in=attended), area_id=user.area_id).values("pk")
+
+
+def _agency_involvement(user: Any) -> Q:
+    """Individuals (by pk) the user's agency referred, met about, or owns actions for."""
+    agency_id = user.agency_id
+    condition = Q(pk__in=Referral.objects.filter(referring_agency_id=agency_id).values("individual_id"))
+    meeting_ids = _my_agency_meeting_ids(user)
+    if meeting_ids is not None:
+        items = AgendaItem.objects.filter(meeting_id__in=meeting_ids)
+        condition |= Q(pk__in=items.filter(registration__isnull=False).values("registration__individual_id"))
+        condition |= Q(pk__in=items.filter(referral__isnull=False).values("referral__individual_id"))
+    condition |= Q(pk__in=RiskAction.objects.filter(owning_agency_id=agency_id).values("registration__individual_id"))
+    return condition
+
+
+def _case_scope(user: Any) -> str:
+    """How far a user sees cases: "all" (administrator), "area", "agency" or "none"."""
+    if is_administrator(user):
+        return "all"
+    if not _signed_in(user) or getattr(user, "area_id", None) is None:
+        return "none"
+    if is_coordinator(user) or is_chair(user):
+        return "area"
+    if is_practitioner(user) and user.agency_id is not None:
+        return "agency"
+    return "none"
+
+
+def _scoped(qs: QuerySet, user: Any, *, individual_path: str, area_path: str = "area_id") -> QuerySet:
+    """Area isolation, then Category 4, for a queryset of records about individuals."""
+    scope = _case_scope(user)
+    if scope == "none":
+        return qs.none()
+    if scope != "all":
+        qs = qs.filter(**{area_path: user.area_id})
+    if not is_counter_terrorism_cleared(user):
+        qs = _exclude_category_4(qs, individual_path)
+    return qs
+
+
+def visible_individuals(user: Any, qs: QuerySet | None = None) -> QuerySet:
+    """People the user may see (pass ``qs`` to narrow an existing queryset)."""
+    qs = Individual.objects.all() if qs is None else qs
+    qs = _scoped(qs, user, individual_path="pk")
+    if _case_scope(user) == "agency":
+        qs = qs.filter(_agency_involvement(user))
+    return qs
+
+
+def visible_referrals(user: Any, qs: QuerySet | None = None) -> QuerySet:
+    """Referrals: the whole area for co-ordinators and chairs; for a practitioner, those their
+    agency made and those on the agenda of a meeting their agency was invited to or attended."""
+    qs = Referral.objects.all() if qs is None else qs
+    qs = _scoped(qs, user, individual_path="individual_id")
+    if _case_scope(user) == "agency":
+        condition = Q(referring_agency_id=user.agency_id)
+        meeting_ids = _my_agency_meeting_ids(user)
+        if meeting_ids is not None:
+            condition |= Q(
+                pk__in=AgendaItem.objects.filter(meeting_id__in=meeting_ids, referral__isnull=False).values(
+                    "referral_id"
+                )
+            )
+        qs = qs.filter(condition)
+    return qs
+
+
+def _visible_about_individuals(user: Any, qs: QuerySet) -> QuerySet:
+    """Records that each belong to one person (``individual_id``): visible when the person is."""
+    qs = _scoped(qs, user, individual_path="individual_id")
+    if _case_scope(user) == "agency":
+        qs = qs.filter(individual_id__in=visible_individuals(user).values("pk"))
+    return qs
+
+
+def visible_registrations(user: Any, qs: QuerySet | None = None) -> QuerySet:
+    return _visible_about_individuals(user, Registration.objects.all() if qs is None else qs)
+
+
+def visible_life_events(user: Any, qs: QuerySet | None = None) -> QuerySet:
+    return _visible_about_individuals(user, LifeEvent.objects.all() if qs is None else qs)
+
+
+def visible_meetings(user: Any, qs: QuerySet | None = None) -> QuerySet:
+    """Meetings: the whole area for co-ordinators and chairs; for a practitioner, the meetings
+    their agency was invited to or attended. Category 4 cases on an agenda are filtered by
+    :func:`visible_agenda_items`, not by hiding the meeting."""
+    qs = Meeting.objects.all() if qs is None else qs
+    scope = _case_scope(user)
+    if scope == "none":
+        return qs.none()
+    if scope == "all":
+        return qs
+    qs = qs.filter(area_id=user.area_id)
+    if scope == "agency":
+        meeting_ids = _my_agency_meeting_ids(user)
+        return qs.none() if meeting_ids is None else qs.filter(pk__in=meeting_ids)
+    return qs
+
+
+def visible_agenda_items(user: Any, qs: QuerySet | None = None) -> QuerySet:
+    """Cases on agendas, and so their minutes: the meeting must be visible, and a Category 4
+    case needs clearance."""
+    qs = AgendaItem.objects.all() if qs is None else qs
+    qs = qs.filter(meeting_id__in=visible_meetings(user).values("pk"))
+    if not is_counter_terrorism_cleared(user):
+        periods, referrals = _category_4_individuals()
+        for path in ("registration__individual_id", "referral__individual_id"):
+            qs = qs.exclude(**{f"{path}__in": periods}).exclude(**{f"{path}__in": referrals})
+    return qs
+
+
+def visible_minutes(user: Any, qs: QuerySet | None = None) -> QuerySet:
+    qs = CaseMinutes.objects.all() if qs is None else qs
+    return qs.filter(agenda_item_id__in=visible_agenda_items(user).values("pk"))
+
+
+def visible_risk_actions(user: Any, qs: QuerySet | None = None) -> QuerySet:
+    """Actions of the cases the user may see (a practitioner sees other agencies' actions on
+    their cases but may update only their own agency's: ``meetings.update_risk_action``)."""
+    qs = RiskAction.objects.all() if qs is None else qs
+    qs = _scoped(qs, user, individual_path="registration__individual_id")
+    if _case_scope(user) == "agency":
+        qs = qs.filter(registration__individual_id__in=visible_individuals(user).values("pk"))
+    return qs
+
+
+def my_agency_risk_actions(user: Any, qs: QuerySet | None = None) -> QuerySet:
+    """The actions a practitioner's agency owns (the "my agency's actions" list)."""
+    qs = visible_risk_actions(user, qs)
+    if user.agency_id is None:
+        return qs.none()
+    return qs.filter(owning_agency_id=user.agency_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Seeing one record: "it is in the list the user may see", so a list and a detail page agree
+# ---------------------------------------------------------------------------------------------
+
+
+def _in(visible: Callable[[Any], QuerySet], name: str) -> Any:
+    @rules.predicate(name=name)
+    def predicate(user: Any, obj: Any) -> bool:
+        if obj is None or getattr(obj, "pk", None) is None:
+            return False
+        return visible(user).filter(pk=obj.pk).exists()
+
+    return predicate
+
+
+can_view_individual = _in(visible_individuals, "in_visible_individuals")
+can_view_referral = _in(visible_referrals, "in_visible_referrals")
+can_view_registration = _in(visible_registrations, "in_visible_registrations")
+can_view_meeting = _in(visible_meetings, "in_visible_meetings")
+can_view_risk_action = _in(visible_risk_actions, "in_visible_risk_actions")
+
+
+@rules.predicate
+def can_view_minutes(user: Any, obj: Any) -> bool:
+    """Minutes of one case at one meeting (an agenda item, or its CaseMinutes)."""
+    if obj is None:
+        return False
+    item_id = getattr(obj, "agenda_item_id", None) or getattr(obj, "pk", None)
+    return item_id is not None and visible_agenda_items(user).filter(pk=item_id).exists()
+
+
+@rules.predicate
+def involved_with_individual(user: Any, individual: Any) -> bool:
+    return individual is not None and can_view_individual(user, individual)
+
+
+# ---------------------------------------------------------------------------------------------
+# Permissions (names are "<app>.<verb>_<thing>", checked with require()/has_perm())
+# ---------------------------------------------------------------------------------------------
+
+# Seeing records. ``obj=None`` asks "may this user see any such records at all" (menus, API roots).
+rules.add_perm("referrals.view_individual", can_view_individual)
+rules.add_perm("referrals.view_referral", can_view_referral)
+rules.add_perm("referrals.view_registration", can_view_registration)
+rules.add_perm("meetings.view_meeting", can_view_meeting)
+rules.add_perm("meetings.view_minutes", can_view_minutes)
+rules.add_perm("meetings.view_risk_action", can_view_risk_action)
+rules.add_perm("reporting.view_statistics", is_statistics_reader & same_area)
+rules.add_perm("mappa_workflow.view_case_viewers", (is_coordinator & same_area) | is_administrator)
+rules.add_perm("mappa_workflow.cross_area_access", is_administrator)
+
+# Changing records.
+rules.add_perm("referrals.create_individual", ((is_practitioner | is_coordinator) & same_area) | is_administrator)
+rules.add_perm(
+    "referrals.edit_individual", is_case_manager | (is_practitioner & involved_with_individual) | is_administrator
+)
+rules.add_perm("referrals.create_referral", is_practitioner | is_coordinator)
+rules.add_perm("referrals.edit_referral", (is_practitioner & same_area & referred_by_my_agency) | is_case_manager)
+rules.add_perm("referrals.screen_referral", is_case_manager)
+rules.add_perm("referrals.manage_registration", is_case_manager)
+rules.add_perm("referrals.record_life_event", is_case_manager | (is_practitioner & involved_with_individual))
+rules.add_perm("meetings.manage_meeting", is_case_manager)
+rules.add_perm(
+    "meetings.update_risk_action", is_case_manager | (is_practitioner & same_area & action_owned_by_my_agency)
+)
+
+
+__all__ = [
+    "CATEGORY_4",
+    "area_id_of",
+    "can_view_individual",
+    "has_perm",
+    "is_administrator",
+    "is_case_manager",
+    "is_category_4",
+    "is_chair",
+    "is_coordinator",
+    "is_counter_terrorism_cleared",
+    "is_practitioner",
+    "is_statistics_reader",
+    "my_agency_risk_actions",
+    "require",
+    "require_category_clearance",
+    "same_area",
+    "sees_cases",
+    "visible_agenda_items",
+    "visible_individuals",
+    "visible_life_events",
+    "visible_meetings",
+    "visible_minutes",
+    "visible_referrals",
+    "visible_registrations",
+    "visible_risk_actions",
+]
