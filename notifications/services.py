@@ -130,7 +130,7 @@ def meeting_change_notify(*, meeting_id: Any, change: str, actor_id: int | None 
         .prefetch_related("invitations__agency", "agenda_items")
         .get(pk=meeting_id)
     )
-    from .meeting_changes import what_changed
+    from .change_lines import what_changed
 
     ics = _meeting_ics(meeting)
     email = render_email(
