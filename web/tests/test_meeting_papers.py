@@ -57,6 +57,8 @@ def test_a_practitioner_sees_their_agencys_meetings_and_the_invitation_link_work
     not_invited.invitations.filter(agency__agency_type=AgencyType.POLICE).delete()
     police = factories.practitioner(AgencyType.POLICE)
     client = signed_in(police)
+    meetings = client.get(reverse("web:meeting_list"))  # was a 403 for practitioners
+    assert meetings.status_code == 302 and meetings.url == reverse("web:my_meetings")
     mine = client.get(reverse("web:my_meetings"))
     assert mine.status_code == 200
     text = mine.content.decode()
