@@ -37,7 +37,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
@@ -112,7 +112,7 @@ def publish(task: Any, *args: Any) -> bool:
     if time.monotonic() < _publish_paused_until:
         return False
     try:
-        with task.app.pool.acquire(block=True, timeout=1) as broker:
+        with current_app.pool.acquire(block=True, timeout=1) as broker:
             # kombu otherwise retries a failed connect for broker_connection_timeout (seconds).
             broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=publish_timeout())
             task.apply_async(args=args, connection=broker, retry=False)
