@@ -203,6 +203,16 @@ def _panel(area: Area, *, actor, chair, registrations, owning: list[str], book_n
     return [meeting, upcoming], actions
 
 
+def _docx_naming(person: Any) -> bytes:
+    """A Word document (stored uncompressed, so the name is in the bytes a reader downloads) naming ``person``."""
+    import zipfile
+
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("word/document.xml", f"<w:document>{person.family_name} {person.pnc_reference}</w:document>")
+    return buffer.getvalue()
+
+
 def _papers(meetings, writer_of: dict[Any, Any]) -> None:
     """Each invited agency's written report (with a document naming the person) on every case of every
     meeting, its answer to the invitation, and a co-ordinator's chase: the papers a reader may or may not see."""
@@ -224,8 +234,8 @@ def _papers(meetings, writer_of: dict[Any, Any]) -> None:
                     contribution="Weekly visits.",
                     submitted_by=writer_of.get(invitation.agency_id),
                 )
-                report.attachment_name = f"{person.family_name}.pdf"
-                report.attachment.save("report.pdf", ContentFile(f"%PDF-1.4 {person.family_name}".encode()), save=False)
+                report.attachment_name = f"{person.family_name}.docx"
+                report.attachment.save("report.docx", ContentFile(_docx_naming(person)), save=False)
                 report.save()
 
 
