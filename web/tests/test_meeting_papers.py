@@ -262,3 +262,19 @@ def test_the_case_minutes_page_shows_the_risk_management_plan(signed_in):
     assert "Risk management plan" in text
     assert "Curfew 19:00-07:00 with electronic monitoring; exclusion zone." in text
     assert "Victim liaison officer to update the victim on licence conditions." in text
+
+
+def test_the_agenda_costs_the_same_queries_for_one_case_or_many(signed_in):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small, _ = _panel(cases=1)
+    large, _ = _panel(cases=4, starts_at=small.starts_at + dt.timedelta(days=1))
+    client = signed_in(small.created_by)
+    counts = []
+    for meeting in (small, large):
+        client.get(reverse("web:meeting_agenda", args=[meeting.pk]))  # warm the session and caches
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("web:meeting_agenda", args=[meeting.pk])).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
