@@ -29,6 +29,7 @@ def skip_or_fail(reason: str) -> None:
 @pytest.fixture(autouse=True)
 def _media_and_email(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
 
 
 def _is_transactional(item) -> bool:

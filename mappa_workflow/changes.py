@@ -33,8 +33,9 @@ def announce(*, about: str, object_id: Any, change: str, actor_id: int | None = 
     """Record the messages a change causes, in the change's transaction. Returns the rows added.
 
     ``about`` is ``"referral"`` (``change`` is the transition's name), ``"meeting"`` (``"scheduled"``,
-    ``"updated"`` or ``"cancelled"``), ``"risk_action"`` (``"assigned"``) or ``"sharing_request"``
-    (``"requested"`` or ``"decided"``: release_planning). Refuses outside a transaction,
+    ``"updated"``, ``"cancelled"`` or ``"minutes_approved"``), ``"risk_action"`` (``"assigned"``),
+    ``"report_chase"`` (``"sent"``, an agency asked for its missing written reports), ``"sharing_request"``
+    (``"requested"`` or ``"decided"``: release_planning) or ``"transfer"`` (transfers). Refuses outside a transaction,
     and refuses (rather than silently dropping the message) if no announcer is registered.
     """
     if not connection.in_atomic_block:

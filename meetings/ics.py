@@ -26,6 +26,15 @@ def _address(email: str, name: str, **params: str) -> vCalAddress:
     return address
 
 
+def agenda_url(meeting: Meeting) -> str:
+    """Where invitees read the agenda: the service's page, behind sign-in and the need-to-know rules."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    site = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return f"{site}{reverse('web:meeting_agenda', args=[meeting.pk])}"
+
+
 def meeting_ics(meeting: Meeting) -> bytes:
     """The invitation for ``meeting`` in its current state (REQUEST, or CANCEL once cancelled)."""
     cancelled = meeting.state == MeetingState.CANCELLED
@@ -47,7 +56,7 @@ def meeting_ics(meeting: Meeting) -> bytes:
     cases = len(meeting.agenda_items.all())
     description = [
         f"{meeting.get_meeting_type_display()} chaired by {meeting.chair}.",
-        f"{cases} case{'s' if cases != 1 else ''} on the agenda; the agenda is circulated separately (OFFICIAL-SENSITIVE).",
+        f"{cases} case{'s' if cases != 1 else ''} on the agenda. Agenda (OFFICIAL-SENSITIVE, sign in): {agenda_url(meeting)}",
     ]
     if meeting.video_link:
         description.append(f"Join by video: {meeting.video_link}")

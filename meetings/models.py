@@ -576,3 +576,7 @@ class RiskActionUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.written_at:%Y-%m-%d}: {self.text[:60]}"
+
+
+# What agencies send before a meeting: kept in their own module, registered with this app's models.
+from .models_reports import AgencyReport, AttendanceConfirmation, ReportChase  # noqa: E402, F401

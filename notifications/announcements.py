@@ -17,8 +17,9 @@ def outbox_enqueue(*, about: str, object_id: Any, change: str, actor_id: int | N
     Call it from the service making the change, **inside its** ``transaction.atomic()`` block,
     after the change and its audit row are saved: the rows commit or roll back with the change.
     ``about`` is ``"referral"`` (``change`` is the transition's name), ``"meeting"`` (``"scheduled"``,
-    ``"updated"`` or ``"cancelled"``), ``"risk_action"`` (``"assigned"``) or ``"sharing_request"``
-    (``"requested"``: to the area's chairs; ``"decided"``: to whoever logged it). Returns rows added.
+    ``"updated"``, ``"cancelled"`` or ``"minutes_approved"``), ``"risk_action"`` (``"assigned"``),
+    ``"report_chase"`` (``"sent"``), ``"sharing_request"`` (``"requested"``: to the area's chairs; ``"decided"``:
+    to whoever logged it) or ``"transfer"``. Returns rows added.
     A failure here (a template error, say) rolls the change back: a change that commits without
     its messages is exactly what this function exists to prevent.
     """
@@ -26,6 +27,10 @@ def outbox_enqueue(*, about: str, object_id: Any, change: str, actor_id: int | N
         raise RuntimeError("outbox_enqueue must be called inside the transaction of the change it reports")
     if about == "referral":
         return services.referral_transition_notify(referral_id=object_id, transition=change, actor_id=actor_id)
+    if about == "meeting" and change == "minutes_approved":
+        from .meeting_changes import minutes_circulated_notify
+
+        return minutes_circulated_notify(meeting_id=object_id)
     if about == "meeting":
         return services.meeting_change_notify(meeting_id=object_id, change=change, actor_id=actor_id)
     if about == "risk_action" and change == "assigned":
@@ -36,4 +41,8 @@ def outbox_enqueue(*, about: str, object_id: Any, change: str, actor_id: int | N
         from . import between_meetings
 
         return between_meetings.sharing_request_notify(request_id=object_id, change=change)
+    if about == "report_chase" and change == "sent":
+        from .meeting_changes import report_chase_notify
+
+        return report_chase_notify(chase_id=object_id)
     raise ValueError(f"No messages are defined for {about} {change}")

@@ -31,6 +31,8 @@ class MessageKind(models.TextChoices):
     TRANSFER_UPDATE = "transfer_update", "Transfer between areas"
     RELEASE_REMINDER = "release_reminder", "Release checklist due and overdue (daily)"
     SHARING_REQUEST = "sharing_request", "Request to share minutes (to the chairs; the decision to the requester)"
+    REPORTS_REQUESTED = "reports_requested", "Written reports asked for (meeting)"
+    MINUTES_CIRCULATED = "minutes_circulated", "Minutes approved and circulated"
 
 
 class MessageStatus(models.TextChoices):

@@ -146,8 +146,18 @@ def meeting_change_notify(*, meeting_id: Any, change: str, actor_id: int | None 
         .prefetch_related("invitations__agency", "agenda_items")
         .get(pk=meeting_id)
     )
+    from .change_lines import what_changed
+
     ics = _meeting_ics(meeting)
-    email = render_email("meeting", {"meeting": meeting, "change": change, "cases": len(meeting.agenda_items.all())})
+    email = render_email(
+        "meeting",
+        {
+            "meeting": meeting,
+            "change": change,
+            "cases": len(meeting.agenda_items.all()),
+            "changes": what_changed(meeting) if change == "updated" else [],
+        },
+    )
     email = RenderedEmail(email.subject, email.text, email.html, (ics,))
     added = 0
     for address, user_id in meeting_recipients(meeting):

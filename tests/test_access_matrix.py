@@ -128,7 +128,9 @@ RULES: dict[str, Rule] = {
     "api:level-one-review-list": Rule(CASE_MANAGERS | {"referrer"}, hidden={"invited", "uninvolved", "other_area"}),
     "api:level-one-review-detail": Rule(CASE_MANAGERS | {"referrer"}, kwargs="level_one_review"),
     # Meetings (run by co-ordinators and chairs; another area's co-ordinator runs their own)
-    "web:meeting_list": Rule(CASE_MANAGERS, hidden={"other_area"}),
+    # practitioners are sent to "My meetings": their agency's invitations
+    "web:meeting_list": Rule(CASE_MANAGERS | PRACTITIONERS, hidden={"other_area"}),
+    "web:my_meetings": Rule(CASE_MANAGERS | PRACTITIONERS | {"other_area"}),
     "web:meeting_month": Rule(CASE_MANAGERS, hidden={"other_area"}),
     "web:meeting_schedule": Rule(CASE_MANAGERS | {"other_area"}),
     "web:meeting_schedule_cases": Rule(CASE_MANAGERS | {"other_area"}),
@@ -145,6 +147,21 @@ RULES: dict[str, Rule] = {
     "web:meeting_attendance_add": Rule(CASE_MANAGERS, kwargs="meeting"),
     "web:meeting_attendance_remove": Rule(CASE_MANAGERS, method="post", kwargs="attendance", removes=True),
     "web:meeting_transition": Rule(CASE_MANAGERS, method="post", kwargs="meeting_action"),
+    # A scheduled meeting's life (the world's meeting is held: the pages say it can no longer change)
+    "web:meeting_add_cases": Rule(CASE_MANAGERS, kwargs="meeting"),
+    "web:meeting_reschedule": Rule(CASE_MANAGERS, kwargs="meeting"),
+    "web:meeting_cancel": Rule(CASE_MANAGERS, kwargs="meeting"),
+    "web:meeting_arrangements": Rule(CASE_MANAGERS, kwargs="meeting"),
+    "web:meeting_chase_reports": Rule(CASE_MANAGERS, method="post", kwargs="chase"),
+    # Agenda and papers: everyone invited; a written report only by its agency and the meeting's runners
+    "web:meeting_agenda": Rule(CASE_MANAGERS | INVOLVED, kwargs="meeting"),
+    "web:meeting_agenda_pdf": Rule(CASE_MANAGERS | INVOLVED, kwargs="meeting"),
+    "web:meeting_agency_report": Rule(CASE_MANAGERS | INVOLVED, kwargs="item"),  # each for their own agency
+    "web:meeting_report_detail": Rule(CASE_MANAGERS | {"referrer"}, kwargs="report"),
+    "web:meeting_report_attachment": Rule(CASE_MANAGERS | {"referrer"}, kwargs="report"),
+    "web:meeting_confirm_attendance": Rule(CASE_MANAGERS | INVOLVED, kwargs="meeting"),  # for their own agency
+    # Read-only minutes: the draft for the meeting's runners; once approved, everyone who may see the case
+    "web:meeting_case_minutes_read": Rule(CASE_MANAGERS, kwargs="item"),
     # Actions
     "web:action_list": Rule(CASE_MANAGERS | INVOLVED, hidden={"uninvolved", "other_area"}),
     "web:action_detail": Rule(CASE_MANAGERS | INVOLVED, kwargs="action"),
@@ -301,6 +318,13 @@ def world():
     for n, person in enumerate(people):
         type(person).objects.filter(pk=person.pk).update(family_name=f"Leakcheck{'QXZVW'[n]}{person.pk.hex[:8]}")
         person.refresh_from_db()
+    from meetings.models import AgencyReport
+
+    report = AgencyReport(
+        agenda_item=item, agency=referrer.agency, current_risk="High.", changes="None.", contribution="Visits."
+    )
+    report.attachment.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    report.save()
     secrets = {p.family_name for p in people} | {str(p.pk) for p in people}
     secrets |= {r.reference for r in (draft, submitted, *registration.individual.referrals.all())}
     kwargs = {
@@ -328,6 +352,8 @@ def world():
         "sharing": {"pk": between["sharing"].pk},
         "level_one_individual": {"pk": between["review"].individual_id},
         "level_one_review": {"pk": between["review"].pk},
+        "chase": {"pk": meeting.pk, "agency_id": users["invited"].agency_id},
+        "report": {"pk": meeting.pk, "report_id": report.pk},
     }
     return {"users": users, "kwargs": kwargs, "secrets": secrets}
 

@@ -38,7 +38,7 @@ from rest_framework.authtoken.models import Token
 from mappa_workflow.models import AgencyType, Area, Role, RoleAssignment, User
 from meetings import services as meeting_services
 from meetings.ics import meeting_ics
-from meetings.models import AgendaItem, Attendance, Meeting, PlanHeading
+from meetings.models import AgencyReport, AgendaItem, Attendance, Invitation, Meeting, PlanHeading, ReportChase
 from notifications import services as notification_services
 from notifications.models import ExportJob, ExportStatus, OutboxMessage
 from oversight import services as oversight_services
@@ -216,10 +216,52 @@ def _panel(area: Area, *, actor, chair, registrations, owning: list[str], book_n
     return [meeting, upcoming], actions
 
 
+def _docx_naming(person: Any) -> bytes:
+    """A Word document (stored uncompressed, so the name is in the bytes a reader downloads) naming ``person``."""
+    import zipfile
+
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("word/document.xml", f"<w:document>{person.family_name} {person.pnc_reference}</w:document>")
+    return buffer.getvalue()
+
+
+def _papers(meetings, writer_of: dict[Any, Any]) -> None:
+    """Each invited agency's written report (with a document naming the person) on every case of every
+    meeting, its answer to the invitation, and a co-ordinator's chase: the papers a reader may or may not see."""
+    from meetings.models import AttendanceConfirmation
+
+    for meeting in meetings:
+        for invitation in meeting.invitations.select_related("agency"):
+            AttendanceConfirmation.objects.create(
+                meeting=meeting, agency=invitation.agency, intention="attending", name="Officer Synthetic"
+            )
+            ReportChase.objects.create(meeting=meeting, agency=invitation.agency, cases_missing=1)
+            for item in meeting.agenda_items.select_related("registration__individual"):
+                person = item.individual
+                report = AgencyReport(
+                    agenda_item=item,
+                    agency=invitation.agency,
+                    current_risk=f"{person.family_name} remains high risk.",
+                    changes=f"{person.family_name} moved address.",
+                    contribution="Weekly visits.",
+                    submitted_by=writer_of.get(invitation.agency_id),
+                )
+                report.attachment_name = f"{person.family_name}.docx"
+                report.attachment.save("report.docx", ContentFile(_docx_naming(person)), save=False)
+                report.save()
+
+
 def _messages(meetings, actions, referrals) -> None:
     """Every kind of outbox message the world gives rise to."""
+    from notifications.meeting_changes import minutes_circulated_notify, report_chase_notify
+
     for meeting in meetings:
         notification_services.meeting_change_notify(meeting_id=meeting.pk, change="scheduled")
+        notification_services.meeting_change_notify(meeting_id=meeting.pk, change="updated")
+        minutes_circulated_notify(meeting_id=meeting.pk)
+    for chase in ReportChase.objects.all():
+        report_chase_notify(chase_id=chase.pk)
     for action in actions:
         notification_services.action_assigned_notify(action_id=action.pk)
     for referral in referrals:
@@ -269,7 +311,12 @@ def _built(
 ) -> Iterator[tuple[dict[Any, set[Any]], dict[str, Any]]]:
     """The world, built once for this module inside a transaction rolled back at its end (each test runs in
     a savepoint within it, so what one test writes, such as audit rows of views, the next does not see)."""
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            MEDIA_ROOT=tmp_path_factory.mktemp("media"), PRIVATE_FILES_ROOT=tmp_path_factory.mktemp("private")
+        ),
+    ):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
@@ -377,6 +424,7 @@ def _build_world() -> dict[str, Any]:
         reason="Moving to Dover.",
         proposed_date=timezone.localdate(),
     )
+    _papers([*meetings, *kent_meetings], {u.agency_id: u for u in users.values() if u.agency_id})
     referrals = list(Referral.objects.all())
     _messages([*meetings, *kent_meetings], [*actions, *kent_actions], referrals)
     between = _between_meetings(
@@ -615,6 +663,12 @@ def _fill(name: str, pattern: str, world: dict[str, Any]) -> Iterator[dict[str, 
     elif params == ["pk", "item_id"]:
         for item in AgendaItem.objects.filter(meeting__in=meetings):
             yield {"pk": item.meeting_id, "item_id": item.pk}
+    elif params == ["pk", "report_id"]:
+        for report in AgencyReport.objects.filter(agenda_item__meeting__in=meetings):
+            yield {"pk": report.agenda_item.meeting_id, "report_id": report.pk}
+    elif params == ["pk", "agency_id"]:
+        for invitation in Invitation.objects.filter(meeting__in=meetings):
+            yield {"pk": invitation.meeting_id, "agency_id": invitation.agency_id}
     elif params == ["pk", "attendance_id"]:
         for line in Attendance.objects.filter(meeting__in=meetings):
             yield {"pk": line.meeting_id, "attendance_id": line.pk}
@@ -827,7 +881,9 @@ def test_no_message_or_calendar_file_carries_a_canary_its_reader_may_not_see(wor
         ics = meeting_ics(meeting).decode()
         leaks += [f".ics of {meeting}: {which}" for which, c in CANARIES.items() if c.found_in(ics)]
     assert not leaks, "\n".join(leaks)
-    assert len(kinds) >= 7, kinds  # invitations, actions, referral updates, reminders, alerts, digests, transfers
+    # invitations, updates, actions, referral updates, reminders, alerts, digests, reports asked for, minutes out,
+    # transfers
+    assert len(kinds) >= 10, kinds
     assert "transfer_update" in kinds
 
 

@@ -4,6 +4,7 @@ from django.urls import path
 
 from .views import (
     actions,
+    agenda,
     audits,
     cases,
     dashboard,
@@ -11,7 +12,9 @@ from .views import (
     indicators,
     level_one,
     meeting_calendar,
+    meeting_changes,
     meetings,
+    my_meetings,
     referrals,
     registration_details,
     statistics,
@@ -96,6 +99,32 @@ urlpatterns = [
         "meetings/<uuid:pk>/attendance/<int:attendance_id>/remove/",
         meetings.attendance_remove,
         name="meeting_attendance_remove",
+    ),
+    # A scheduled meeting's life, its agenda and papers, and the invited agencies' side of it
+    path("meetings/mine/", my_meetings.my_meetings, name="my_meetings"),
+    path("meetings/<uuid:pk>/add-cases/", meeting_changes.meeting_add_cases, name="meeting_add_cases"),
+    path("meetings/<uuid:pk>/reschedule/", meeting_changes.meeting_reschedule, name="meeting_reschedule"),
+    path("meetings/<uuid:pk>/cancel/", meeting_changes.meeting_cancel, name="meeting_cancel"),
+    path("meetings/<uuid:pk>/arrangements/", meeting_changes.meeting_arrangements, name="meeting_arrangements"),
+    path(
+        "meetings/<uuid:pk>/reports/ask/<int:agency_id>/",
+        meeting_changes.meeting_chase_reports,
+        name="meeting_chase_reports",
+    ),
+    path("meetings/<uuid:pk>/agenda/", agenda.meeting_agenda, name="meeting_agenda"),
+    path("meetings/<uuid:pk>/agenda.pdf", agenda.meeting_agenda_pdf, name="meeting_agenda_pdf"),
+    path("meetings/<uuid:pk>/cases/<int:item_id>/report/", agenda.agency_report, name="meeting_agency_report"),
+    path("meetings/<uuid:pk>/reports/<uuid:report_id>/", agenda.agency_report_detail, name="meeting_report_detail"),
+    path(
+        "meetings/<uuid:pk>/reports/<uuid:report_id>/document/",
+        agenda.agency_report_attachment,
+        name="meeting_report_attachment",
+    ),
+    path("meetings/<uuid:pk>/confirm-attendance/", my_meetings.attendance_confirm, name="meeting_confirm_attendance"),
+    path(
+        "meetings/<uuid:pk>/cases/<int:item_id>/minutes/",
+        my_meetings.case_minutes_read,
+        name="meeting_case_minutes_read",
     ),
     path("meetings/<uuid:pk>/<slug:action>/", meetings.meeting_transition, name="meeting_transition"),
     # Actions

@@ -145,6 +145,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Agencies' written reports: never under a published folder, read only through a view that checks access.
+PRIVATE_FILES_ROOT = Path(env.str("PRIVATE_FILES_ROOT", default=str(VAR_DIR / "private")))
 
 # Sessions: idle timeout (refreshed at most once a minute: middleware.SessionIdleRefreshMiddleware), cookies never
 # readable by scripts.

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from mappa_workflow import roles
 from mappa_workflow.audit import audit_record
+from mappa_workflow.changes import announce
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import AreaSettings, AuditAction, User
 from mappa_workflow.services_base import apply_transition, require_text
@@ -31,7 +32,7 @@ from ..models import (
     MeetingState,
 )
 from ..timescales import review_interval
-from ._common import MEETING, _carried_actions, _lock_meeting, _require_state
+from ._common import MEETING, _actor_id, _carried_actions, _lock_meeting, _require_state
 from .attendance import attendance_gaps
 
 _REFERRAL_FIELDS_TO_MINUTES = {
@@ -382,6 +383,8 @@ def meeting_approve_minutes(*, actor: User | None, meeting: Meeting, confirm_att
             gaps_confirmed_by=actor if gaps else None,
         )
         _carry_over(locked)
+        # The invited agencies are told the minutes are out (in the service; the email names no one).
+        announce(about="meeting", object_id=locked.pk, change="minutes_approved", actor_id=_actor_id(actor))
     return locked
 
 

@@ -28,6 +28,7 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
     elif is_practitioner(user):
         items += [
             ("Referrals", "web:referral_list"),
+            ("My meetings", "web:my_meetings"),
             ("Actions", "web:action_list"),
             ("Cases", "web:case_list"),
             ("Releases", "web:release_list"),

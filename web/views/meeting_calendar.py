@@ -12,22 +12,24 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from meetings import selectors as meeting_selectors
 from meetings.models import Meeting, MeetingType
 
-from ..access import can_manage_cases, page
+from ..access import can_manage_cases, can_see_cases, page
 from ..filters import MeetingFilter, active_filters, filtered
 from .common import page_links, paginate, sort_links, sort_queryset
 
 SHOW = [("upcoming", "Upcoming"), ("past", "Past"), ("all", "All")]
 
 
-@page(can_manage_cases)
+@page(can_see_cases)
 def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not can_manage_cases(request.user):  # a practitioner's meetings are their agency's invitations
+        return redirect("web:my_meetings")
     show = request.GET.get("show", "upcoming")
     if show not in dict(SHOW):
         show = "upcoming"
