@@ -11,8 +11,8 @@ Three layers, applied the same way everywhere:
    area's records. The only exception is a user explicitly given the administrator role, and
    each of their views outside their own area is flagged in the audit trail (``audit_view``).
 2. **Role and agency.** Co-ordinators and chairs see every case of their area. An agency
-   practitioner sees the cases their agency referred, was invited to (or attended) a meeting
-   about, or owns a risk management action for, and updates only their own agency's actions.
+   practitioner sees the cases their agency referred, leads now, was invited to (or attended) a
+   meeting about, or owns a risk management action for, and updates only their own agency's actions.
    SMB members and lay advisers see statistics only, never a person.
 3. **Category 4.** Terrorism and terrorism-risk records (a Category 4 referral or registration
    period, ever) are visible only to users with ``counter_terrorism_cleared``, whatever their role.
@@ -182,7 +182,7 @@ def _agency_meetings(user: Any) -> QuerySet:
 
 
 def _agency_involvement(user: Any) -> Q:
-    """Individuals (by pk) the user's agency referred, met about, or owns actions for."""
+    """Individuals (by pk) the user's agency referred, leads now, met about, or owns actions for."""
     return _per_request(user, "agency_involvement", lambda: _build_agency_involvement(user))
 
 
@@ -195,6 +195,13 @@ def _build_agency_involvement(user: Any) -> Q:
         condition |= Q(pk__in=items.filter(registration__isnull=False).values("registration__individual_id"))
         condition |= Q(pk__in=items.filter(referral__isnull=False).values("referral__individual_id"))
     condition |= Q(pk__in=RiskAction.objects.filter(owning_agency_id=agency_id).values("registration__individual_id"))
+    # The lead agency manages the case between meetings (its Level 1 register, the release plan), even where
+    # another agency referred it: its current period names the agency.
+    condition |= Q(
+        pk__in=RegistrationPeriod.objects.filter(end_date__isnull=True, lead_agency_id=agency_id).values(
+            "individual_id"
+        )
+    )
     return condition
 
 

@@ -15,7 +15,9 @@ from level_one.models import LevelOneReview, LevelOneSettings
 from level_one.selectors import level_one_register
 from mappa_workflow.exceptions import NotPermitted, WorkflowError
 from mappa_workflow.models import AgencyType
+from need_to_know import permissions
 from notifications.models import MessageKind, OutboxMessage
+from referrals import services as referral_services
 from referrals.models import Referral, ReferralState
 from tests import factories
 
@@ -161,3 +163,30 @@ def test_the_review_form_names_the_missing_answers(case, client):
     body = page.content.decode()
     assert "govuk-error-summary" in body and "Say whether to refer the case to Level 2" in body
     assert not Referral.objects.filter(level_one_review__isnull=False).exists()
+
+
+def test_the_lead_agency_sees_its_level_1_case_in_its_register_though_another_agency_referred_it():
+    """The police referred the case; the co-ordinator then made probation the lead agency. Probation manages
+    it at Level 1, so its register (and the case) must show it; the police, who referred it, still see it."""
+    police = factories.practitioner(AgencyType.POLICE)
+    registration = factories.level_one_registration(
+        referrer=police, decided_on=timezone.localdate() - dt.timedelta(days=45)
+    )
+    probation = factories.practitioner(AgencyType.PROBATION, area=police.area)
+    today = timezone.localdate()
+    mine = level_one_register(probation, area=police.area, today=today, agency_id=probation.agency_id)
+    assert mine == []
+
+    referral_services.registration_change_circumstances(
+        actor=factories.coordinator(area=police.area),
+        registration=registration,
+        effective_date=today,
+        reason="Probation now supervises the licence.",
+        lead_agency=probation.agency,
+    )
+
+    mine = level_one_register(probation, area=police.area, today=today, agency_id=probation.agency_id)
+    assert [row.registration for row in mine] == [registration]
+    assert permissions.has_perm(probation, "referrals.view_individual", registration.individual)
+    dwp = factories.practitioner(AgencyType.DWP, area=police.area)
+    assert not permissions.has_perm(dwp, "referrals.view_individual", registration.individual)

@@ -34,7 +34,7 @@ from oversight.services.audits import MAX_SAMPLE
 
 from ..access import can_audit_meetings, can_read_statistics, page
 from ..forms_base import GovukForm, apply_workflow_error
-from .statistics import _years, year_label
+from .statistics import recent_years, year_label
 
 
 def _year_and_quarter(request: AuthenticatedHttpRequest) -> tuple[int, int]:
@@ -101,7 +101,7 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "year": year,
             "quarter": quarter,
             "year_label": year_label(year),
-            "years": _years(),
+            "years": recent_years(),
             "quarters": [1, 2, 3, 4],
             "coordinator": coordinator,
             "meeting_form": forms_.get(AuditKind.MEETING),
@@ -253,7 +253,7 @@ def audit_results_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "area": area,
             "year": year,
             "year_label": year_label(year),
-            "years": _years(),
+            "years": recent_years(),
             "results": [(label, audit_results(area=area, kind=kind, year=year)) for kind, label in AuditKind.choices],
         },
     )
