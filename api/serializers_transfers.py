@@ -11,7 +11,7 @@ from transfers.models import ActionOutcome, Transfer, TransferredAction
 from victims.models import VictimView
 
 
-class PeriodSerializer(serializers.Serializer):
+class HandoverPeriodSerializer(serializers.Serializer):
     start_date = serializers.DateField()
     end_date = serializers.DateField(allow_null=True)
     category = serializers.IntegerField()
@@ -53,7 +53,7 @@ class TransferredActionSerializer(serializers.ModelSerializer):
 
 
 class HandoverPackSerializer(serializers.Serializer):
-    periods = PeriodSerializer(many=True)
+    periods = HandoverPeriodSerializer(many=True)
     last_minutes = LastMinutesSerializer(allow_null=True)
     open_actions = PackActionSerializer(many=True)
     moved_actions = TransferredActionSerializer(many=True)

@@ -36,8 +36,10 @@ PAGE_QUERY_BUDGET = {
     "meeting agenda": 18,
     # + 5: the list is audited (issue 13): the audit row, its chain's previous hash, the people shown,
     # the session's user for the actor label, and on PostgreSQL the advisory lock that orders the chain.
-    "actions list": 8 + 5,
-    "statistics page": 25,
+    "actions list": 8 + 5 + 1,  # + 1 (issue 16): the filter form's owning-agency choices
+    # + 4 (issue 16): the years offered start at the area's first record (first period, first life event),
+    # and the page shows the year-on-year tables the exports carry
+    "statistics page": 25 + 4,
 }
 
 

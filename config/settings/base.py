@@ -318,6 +318,10 @@ SPECTACULAR_SETTINGS = {
         "RiskActionStateEnum": "meetings.models.RiskActionState",
         "ChecklistItemKindEnum": "release_planning.models.ChecklistItemKind",
         "ReleaseKindEnum": "release_planning.models.ReleaseKind",
+        "ReleasePlanStateEnum": "release_planning.models.ReleasePlanState",
+        "NotificationStateEnum": "release_planning.models.NotificationState",
+        "TransferStateEnum": "transfers.models.TransferState",
+        "TransferredActionOutcomeEnum": "transfers.models.ActionOutcome",
     },
 }
 
