@@ -97,7 +97,8 @@ def test_a_practitioner_answers_reports_and_reads_only_the_approved_minutes_of_t
     police_officer = factories.practitioner(AgencyType.POLICE, username="police.officer")
     coordinator = factories.coordinator(username="coordinator", counter_terrorism_cleared=True)
     visible = factories.registration_at_level(2)
-    hidden = factories.registration_at_level(2)
+    # A name no random user, agency or other person can share: the page must not show it by accident either
+    hidden = factories.registration_at_level(2, individual=factories.IndividualFactory(family_name="Quixwellby"))
     day = add_working_days(timezone.localdate(), 5)
     meeting = factories.scheduled_meeting(
         "level_2", registrations=[visible, hidden], starts_at=_at(day, 10), actor=coordinator
