@@ -50,12 +50,8 @@ run: demo-data
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(PY) scripts/run_all.py
 
-# Two processes for everything that can share the machine (each file stays on one worker); then, one at a time,
-# the tests that start and stop real servers (fault tests) or use the machine's Redis. Exit status 5 ("no tests
-# selected", e.g. with a PYTEST_ARGS=-k that matches none of them) is not a failure.
 test: install-dev npm
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n 2 --dist loadfile -m "not faults and not redis" $(PYTEST_ARGS)
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -m "faults or redis" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 # The date-dependent tests (marked `calendar`) once at each hard date of tests/hard_dates.py.
 test-dates: install-dev npm
