@@ -52,7 +52,8 @@ def reseed_reference_data() -> None:
     from django.db.migrations.loader import MigrationLoader
     from django.db.migrations.operations.special import RunPython
 
-    ours = {"mappa_workflow", "referrals", "meetings", "reporting", "notifications", "web", "api"}
+    root = os.path.dirname(os.path.abspath(__file__))
+    ours = {config.label for config in apps.get_app_configs() if os.path.dirname(config.path) == root}
     loader = MigrationLoader(connection)
     seen = set()
     for leaf in sorted(loader.graph.leaf_nodes()):
@@ -64,6 +65,26 @@ def reseed_reference_data() -> None:
                 if isinstance(operation, RunPython):
                     # The data migrations need only the connection of the schema editor they are given.
                     operation.code(apps, SimpleNamespace(connection=connection))  # type: ignore[arg-type]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test has emptied every table, put the reference data back at once, committed.
+
+    In one process pytest-django runs the transactional tests last, so nothing after them needs it; under
+    xdist a worker runs whole files in the order it is sent them, and the next file's tests (each inside a
+    rolled-back transaction) would find no areas."""
+    try:
+        return (yield)
+    finally:
+        if _is_transactional(item) and nextitem is not None:
+            from pytest_django.plugin import blocking_manager_key
+
+            from mappa_workflow.models import Area
+
+            with item.config.stash[blocking_manager_key].unblock():
+                if not Area.objects.exists():
+                    reseed_reference_data()
 
 
 @pytest.fixture(autouse=True)
@@ -111,6 +132,22 @@ def pytest_report_header(config):
 def pytest_generate_tests(metafunc):
     if metafunc.config.getoption("--hard-dates") and metafunc.definition.get_closest_marker("calendar"):
         metafunc.parametrize("_hard_date", hard_dates.SET, indirect=True, ids=[f"at={n}" for n in hard_dates.SET])
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under --hard-dates a browser journey runs only without JavaScript: the run with JavaScript adds the
+    axe-core checks, which do not depend on the date, and costs twice as much (both run in `make test`)."""
+    if not config.getoption("--hard-dates"):
+        return
+    with_javascript = [item for item in items if _browser_variant(item) == "with JavaScript"]
+    if with_javascript:
+        config.hook.pytest_deselected(items=with_javascript)
+        items[:] = [item for item in items if _browser_variant(item) != "with JavaScript"]
+
+
+def _browser_variant(item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("page") if callspec is not None else None
 
 
 @pytest.fixture(autouse=True)

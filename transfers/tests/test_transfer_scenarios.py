@@ -152,8 +152,14 @@ def test_a_case_moves_to_kent_and_each_area_keeps_counting_what_it_managed(case,
         t for t in compute_annual_report(areas=kent, year=this_year).tables if t.key == "level_2_3_yearly"
     )
     total = ("total", "total")
-    assert north_yearly.cell_values()[total] >= 1 and kent_yearly.cell_values()[total] == 1
-    assert yearly.cell_values()[total] == north_yearly.cell_values()[total]
+    north_total, combined = north_yearly.cell_values()[total], yearly.cell_values()[total]
+    assert kent_yearly.cell_values()[total] == 1
+    if today == dt.date(this_year, 4, 1):
+        # Moved on the year's first day: periods are half-open, so Northamptonshire's ended before the
+        # year began and only Kent counts the person this year.
+        assert north_total == 0 and combined == 1
+    else:
+        assert north_total >= 1 and combined == north_total
 
 
 def test_the_receiving_area_reads_the_pack_only_once_it_accepts(case, kent):
