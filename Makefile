@@ -50,12 +50,18 @@ run: demo-data
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(PY) scripts/run_all.py
 
+# Two processes for everything that can share the machine (each file stays on one worker; a transactional test's
+# emptied tables get their reference data back before the next test, see conftest.py); then, one at a time, the
+# tests that start and stop real servers (fault tests) or use the machine's Redis. Exit status 5 ("no tests
+# selected", e.g. with a PYTEST_ARGS=-k that matches none of them) is not a failure.
+TEST_PROCESSES ?= 2
 test: install-dev npm
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile -m "not faults and not redis" $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -m "faults or redis" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
-# The date-dependent tests (marked `calendar`) once at each hard date of tests/hard_dates.py.
+# The date-dependent tests (marked `calendar`) once at each hard date of tests/hard_dates.py (browser journeys at three).
 test-dates: install-dev npm
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -m calendar --hard-dates -n 2 $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -m calendar --hard-dates -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 # The fault tests alone, on PostgreSQL, writing each run's figures to docs/reliability.md (they also run in `make test`).
 faults: install-dev

@@ -131,12 +131,14 @@ def pytest_report_header(config):
 
 def pytest_generate_tests(metafunc):
     if metafunc.config.getoption("--hard-dates") and metafunc.definition.get_closest_marker("calendar"):
-        metafunc.parametrize("_hard_date", hard_dates.SET, indirect=True, ids=[f"at={n}" for n in hard_dates.SET])
+        moments = hard_dates.BROWSER_SET if metafunc.definition.get_closest_marker("browser") else hard_dates.SET
+        metafunc.parametrize("_hard_date", moments, indirect=True, ids=[f"at={n}" for n in moments])
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under --hard-dates a browser journey runs only without JavaScript: the run with JavaScript adds the
-    axe-core checks, which do not depend on the date, and costs twice as much (both run in `make test`)."""
+    """Under --hard-dates a browser journey runs only without JavaScript (and only at hard_dates.BROWSER_SET):
+    the run with JavaScript adds the axe-core checks, which do not depend on the date, and costs twice as much
+    (both run in `make test`)."""
     if not config.getoption("--hard-dates"):
         return
     with_javascript = [item for item in items if _browser_variant(item) == "with JavaScript"]
