@@ -21,6 +21,7 @@ from meetings.ics import ics_filename, meeting_ics
 from meetings.models import (
     AgendaItem,
     Attendance,
+    AttendanceConfirmation,
     AttendanceRequirement,
     CaseMinutes,
     DisclosureDecision,
@@ -28,6 +29,7 @@ from meetings.models import (
     Meeting,
     MeetingReschedule,
     PanelMembership,
+    ReportChase,
     RiskAction,
     RiskActionState,
     RiskActionUpdate,
@@ -85,6 +87,22 @@ class RescheduleInline(ReadOnlyInline):
     model = MeetingReschedule
 
 
+class AttendanceConfirmationInline(ReadOnlyInline):
+    """Each agency's answer to its invitation (attending, apologies with a report, apologies)."""
+
+    model = AttendanceConfirmation
+    fields = ("agency", "intention", "name", "confirmed_by", "confirmed_at")
+
+
+class ReportChaseInline(ReadOnlyInline):
+    """Who chased which agency for missing written reports. The reports themselves are read on the meeting's
+    pages only, where the rule is narrower than the meeting's (the co-ordinators, the chairs and the agency
+    that wrote each)."""
+
+    model = ReportChase
+    fields = ("agency", "cases_missing", "chased_by", "chased_at")
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: Any) -> bool:
         return False
@@ -102,7 +120,14 @@ class MeetingAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     list_display = ("__str__", "area", "chair", "state", "ics_sequence")
     list_filter = ("area", "meeting_type", "state")
     date_hierarchy = "starts_at"
-    inlines = [AgendaItemInline, InvitationInline, AttendanceInline, RescheduleInline]
+    inlines = [
+        AgendaItemInline,
+        InvitationInline,
+        AttendanceConfirmationInline,
+        ReportChaseInline,
+        AttendanceInline,
+        RescheduleInline,
+    ]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # video links, as on the pages
     action_form = ReasonActionForm
     actions = ["record_held", "draft_minutes", "approve_minutes", "cancel", "download_ics"]

@@ -257,6 +257,31 @@ def test_answers_of_a_submitted_referral_cannot_change(api):
     assert_problem(response, 400, "state")
 
 
+@pytest.mark.calendar
+def test_a_release_date_in_the_past_is_refused_for_someone_in_custody_and_nothing_changes(api):
+    referral = factories.draft_referral()
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    client = api(referral.referring_officer)
+    body = assert_problem(
+        client.patch(url(referral), {"current_location": "custody", "expected_release_date": yesterday}, format="json"),
+        400,
+        "expected_release_date",
+    )
+    assert "in custody" in body["errors"]["expected_release_date"][0]
+    referral.refresh_from_db()
+    assert referral.expected_release_date != dt.date.fromisoformat(yesterday)
+    # In the community a past date is history, not a plan: accepted.
+    response = client.patch(
+        url(referral), {"current_location": "community", "expected_release_date": yesterday}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    today = timezone.localdate().isoformat()
+    response = client.patch(
+        url(referral), {"current_location": "custody", "expected_release_date": today}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+
+
 def test_the_referrer_answers_a_request_for_more_information(api):
     referral = more_information_requested()
     response = api(referral.referring_officer).patch(

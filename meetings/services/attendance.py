@@ -38,39 +38,43 @@ class AttendanceEntry:
     confidentiality_acknowledged: bool = False
 
 
-def _check_attendance_entry(number: int, entry: AttendanceEntry, area: Area) -> None:
-    key = f"attendance-{number}"
-    _check_attendee(entry, area, key=lambda name: f"{key}-{name}", line=f"Line {number}: ")
+def _attendance_entry_errors(number: int, entry: AttendanceEntry, area: Area) -> dict[str, str]:
+    """Line ``number``'s problems, keyed ``attendance-<number>-<field>``; each message starts with the agency's
+    name (the line as the co-ordinator sees it on the page), or "Line <number>" for a line with no agency."""
+    where = f"{entry.agency.name}: " if entry.agency is not None else f"Line {number}: "
+    return _attendee_errors(entry, area, key=lambda name: f"attendance-{number}-{name}", line=where)
 
 
-def _check_attendee(entry: AttendanceEntry, area: Area, *, key: Any, line: str) -> None:
-    """One attendance line's rules; ``key`` names the field, ``line`` starts each message."""
+def _attendee_errors(entry: AttendanceEntry, area: Area, *, key: Any, line: str) -> dict[str, str]:
+    """Every rule one attendance line breaks, one message per field; ``key`` names the field, ``line`` starts
+    each message."""
 
     def say(text: str) -> str:
         return f"{line}{text}" if line else text[:1].upper() + text[1:]
 
     if entry.status not in AttendanceStatus.values:
-        raise WorkflowError({key("status"): say("select present, apologies, absent or observer")})
+        return {key("status"): say("select present, apologies, absent or observer")}
+    errors: dict[str, str] = {}
     if entry.agency is None and entry.status != AttendanceStatus.OBSERVER:
-        raise WorkflowError({key("agency"): say("select the agency")})
-    if entry.agency is not None and entry.agency.area_id != area.pk:
-        raise WorkflowError({key("agency"): say(f"{entry.agency} is not an agency of {area}")})
+        errors[key("agency")] = say("select the agency")
+    elif entry.agency is not None and entry.agency.area_id != area.pk:
+        errors[key("agency")] = say(f"{entry.agency} is not an agency of {area}")
+    who = entry.name.strip()
     if entry.status in ATTENDING:
-        if not entry.name.strip():
-            raise WorkflowError({key("name"): say("enter the name of the person attending")})
+        if not who:
+            errors[key("name")] = say("enter the name of the person attending")
         if not entry.confidentiality_acknowledged:
-            raise WorkflowError(
-                {
-                    key("confidentiality_acknowledged"): say(
-                        f"{entry.name} must acknowledge the confidentiality statement (MAPPA D)"
-                    )
-                }
+            errors[key("confidentiality_acknowledged")] = say(
+                f"{who or 'the person attending'} must acknowledge the confidentiality statement (MAPPA D)"
             )
     if entry.status == AttendanceStatus.PRESENT:
         if not entry.role.strip():
-            raise WorkflowError({key("role"): say(f"enter {entry.name}'s role")})
+            errors[key("role")] = say(f"enter {who}'s role" if who else "enter the role of the person attending")
         if entry.seniority not in Seniority.values:
-            raise WorkflowError({key("seniority"): say(f"select {entry.name}'s seniority")})
+            errors[key("seniority")] = say(
+                f"select {who}'s seniority" if who else "select the seniority of the person attending"
+            )
+    return errors
 
 
 def _attendance_row(meeting: Meeting, entry: AttendanceEntry, now: dt.datetime) -> Attendance:
@@ -88,12 +92,16 @@ def _attendance_row(meeting: Meeting, entry: AttendanceEntry, now: dt.datetime) 
 def meeting_record_attendance(
     *, actor: User | None, meeting: Meeting, entries: Sequence[AttendanceEntry]
 ) -> list[Attendance]:
-    """Record who attended (replacing any earlier record) while the minutes are open."""
+    """Record who attended (replacing any earlier record) while the minutes are open. Refused with every line's
+    problems at once (each keyed ``attendance-<n>-<field>``, n counting ``entries`` from 1)."""
     roles.require(actor, "meetings.manage_meeting", meeting)
     if not entries:
         raise WorkflowError({"attendance": "Record at least one attendee"})
+    errors: dict[str, str] = {}
     for number, entry in enumerate(entries, start=1):
-        _check_attendance_entry(number, entry, meeting.area)
+        errors |= _attendance_entry_errors(number, entry, meeting.area)
+    if errors:
+        raise WorkflowError(errors)  # every line's problems at once, nothing saved
     now = timezone.now()
     with transaction.atomic():
         locked = _lock_meeting(meeting)
@@ -116,7 +124,9 @@ def meeting_add_attendee(*, actor: User | None, meeting: Meeting, entry: Attenda
     invited. The same rules as :func:`meeting_record_attendance` (MAPPA D acknowledged, named, and
     for someone present their role and seniority); errors name the entry's own fields."""
     roles.require(actor, "meetings.manage_meeting", meeting)
-    _check_attendee(entry, meeting.area, key=lambda name: name, line="")
+    errors = _attendee_errors(entry, meeting.area, key=lambda name: name, line="")
+    if errors:
+        raise WorkflowError(errors)
     with transaction.atomic():
         locked = _lock_meeting(meeting)
         _require_state(locked, [MeetingState.HELD, MeetingState.MINUTES_DRAFTED], "record attendance")

@@ -185,7 +185,15 @@ def test_an_extra_attendee_must_acknowledge_mappa_d_and_errors_name_the_field():
         services.meeting_add_attendee(
             actor=meeting.created_by, meeting=meeting, entry=services.AttendanceEntry(status=AttendanceStatus.PRESENT)
         )
-    assert error.value.errors == {"agency": ["Select the agency"]}
+    assert error.value.errors == {  # every problem at once, not the first alone
+        "agency": ["Select the agency"],
+        "name": ["Enter the name of the person attending"],
+        "confidentiality_acknowledged": [
+            "The person attending must acknowledge the confidentiality statement (MAPPA D)"
+        ],
+        "role": ["Enter the role of the person attending"],
+        "seniority": ["Select the seniority of the person attending"],
+    }
     assert not meeting.attendance.exists()
 
 

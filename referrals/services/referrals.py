@@ -24,6 +24,7 @@ from ..models import (
     OPEN_FOR_EDITING,
     Category,
     Individual,
+    Location,
     Referral,
     ReferralState,
     Registration,
@@ -75,6 +76,14 @@ def _validate_referral_answers(referral: Referral) -> None:
         and referral.sentence_expiry_date < referral.sentence_date
     ):
         errors["sentence_expiry_date"] = "The sentence expiry date must be on or after the date of sentence"
+    if (
+        referral.current_location == Location.CUSTODY
+        and referral.expected_release_date
+        and referral.expected_release_date < today
+    ):
+        errors["expected_release_date"] = (
+            "The expected release date must be today or in the future: the person is in custody"
+        )
     if referral.individual_id and referral.index_offence_date:
         dob = referral.individual.date_of_birth
         if referral.index_offence_date < dob:

@@ -128,6 +128,9 @@ def test_referral_to_panel_to_action_to_statistics(page, check_accessible):
     page.get_by_role("link", name="Record attendance").click()
     check_accessible()
     invitations = list(Invitation.objects.filter(meeting=meeting).select_related("agency").order_by("agency__name"))
+    # One table row per invited agency: the whole list on about one screen (a fieldset each was 5,500 px for eight).
+    table = page.locator("table.app-attendance").bounding_box()
+    assert table is not None and table["height"] < 90 * len(invitations) + 150, (table, len(invitations))
     for line, invitation in enumerate(invitations, start=1):
         if invitation.agency.agency_type in (AgencyType.POLICE, AgencyType.PROBATION):
             prefix = f"#id_attendance-{line}"

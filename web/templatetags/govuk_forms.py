@@ -40,8 +40,18 @@ def _kind(field: forms.BoundField) -> str:
 
 
 @register.simple_tag
-def govuk_field(field: forms.BoundField, label_size: str = "s", is_page_heading: bool = False, width: str = "") -> str:
-    """Render ``field`` as a GOV.UK form group. ``label_size`` is s, m, l or xl; ``width`` a govuk-input--width class."""
+def govuk_field(
+    field: forms.BoundField,
+    label_size: str = "s",
+    is_page_heading: bool = False,
+    width: str = "",
+    in_row: str = "",
+) -> str:
+    """Render ``field`` as a GOV.UK form group. ``label_size`` is s, m, l or xl; ``width`` a govuk-input--width class.
+
+    ``in_row`` is for a field in a table row (one row per agency, say): the label is read out as
+    "<in_row>: <label>" but not shown, since the column heading and the row heading show it, and the group
+    takes no margin of its own."""
     kind = _kind(field)
     value = field.value()
     if kind in ("radios", "checkboxes", "select"):
@@ -80,6 +90,7 @@ def govuk_field(field: forms.BoundField, label_size: str = "s", is_page_heading:
             "label_size": label_size,
             "is_page_heading": is_page_heading,
             "width": width,
+            "in_row": in_row,
             "described_by": " ".join(
                 part
                 for part in (
