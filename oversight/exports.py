@@ -11,6 +11,8 @@ import csv
 import io
 from typing import Any
 
+import tablib
+
 from meetings.models import AttendanceStatus
 from reporting.statistics import SUPPRESSED
 
@@ -27,12 +29,6 @@ PART_LABELS = {
     NOT_POSSIBLE: "Closed, not possible (not counted)",
 }
 CSV_PARTS = [("Attendance", part) for part in ATTENDANCE_PARTS] + [("Actions", part) for part in ACTION_PARTS]
-
-
-def _count(figure: Figure, value: int) -> str:
-    if figure.hidden:
-        return SUPPRESSED
-    return str(value)
 
 
 def figure_text(figure: Figure) -> str:
@@ -92,25 +88,25 @@ CSV_HEADER = [
 ]
 
 
-def render_csv(found: AreaIndicators) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+def table_rows(found: AreaIndicators) -> list[list[Any]]:
+    """One row per indicator, breakdown and period, in the columns of :data:`CSV_HEADER`; counts as integers,
+    a hidden figure as ``*`` in every count."""
+    rows = []
     for result in found.results:
         for row in result.rows:
             for period in found.periods:
                 figure = row.figures[period.key]
                 percent = figure.percent
-                writer.writerow(
+                rows.append(
                     [
                         result.title,
                         row.label,
                         period.label,
                         period.start.isoformat(),
                         period.end.isoformat(),
-                        _count(figure, figure.numerator),
-                        _count(figure, figure.denominator),
-                        SUPPRESSED if figure.hidden else ("" if percent is None else f"{percent:g}"),
+                        SUPPRESSED if figure.hidden else figure.numerator,
+                        SUPPRESSED if figure.hidden else figure.denominator,
+                        SUPPRESSED if figure.hidden else ("" if percent is None else percent),
                         cell(figure)["median"] if result.indicator == "screening" else "",
                         result.target.green_percent,
                         result.target.amber_percent,
@@ -123,7 +119,23 @@ def render_csv(found: AreaIndicators) -> str:
                         ],
                     ]
                 )
+    return rows
+
+
+def render_csv(found: AreaIndicators) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    writer.writerows(
+        [f"{value:g}" if isinstance(value, float) else value for value in row] for row in table_rows(found)
+    )
     return out.getvalue()
+
+
+def render_xlsx(found: AreaIndicators) -> bytes:
+    """The same rows as the CSV in one sheet, counts as numbers (a spreadsheet can sum them)."""
+    data = tablib.Dataset(*table_rows(found), headers=CSV_HEADER, title="Indicators")
+    return bytes(data.export("xlsx"))
 
 
 def as_dict(found: AreaIndicators) -> dict[str, Any]:

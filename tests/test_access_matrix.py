@@ -174,6 +174,8 @@ RULES: dict[str, Rule] = {
     # Performance indicators (oversight): aggregates only, each reader their own area
     "web:indicators": Rule(STATISTICS | {"other_area"}),
     "web:indicators_csv": Rule(STATISTICS | {"other_area"}),
+    "web:indicators_xlsx": Rule(STATISTICS | {"other_area"}),
+    "web:indicators_pdf": Rule(STATISTICS | {"other_area"}),
     # Audits (docs/audits.md): co-ordinators, SMB members and lay advisers audit meetings; only co-ordinators
     # audit cases; an audit is read by its auditor and the area's co-ordinators; the results are aggregates
     "web:audits": Rule(AUDITORS | {"other_area"}),

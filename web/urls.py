@@ -138,6 +138,8 @@ urlpatterns = [
     # Performance indicators for the SMB: aggregates only
     path("indicators/", indicators.indicators_page, name="indicators"),
     path("indicators/indicators.csv", indicators.indicators_csv, name="indicators_csv"),
+    path("indicators/indicators.xlsx", indicators.indicators_xlsx, name="indicators_xlsx"),
+    path("indicators/indicators.pdf", indicators.indicators_pdf, name="indicators_pdf"),
     # Meeting (MAPPA L) and case audits: the sample and the forms for auditors, averages for the SMB
     path("audits/", audits.audit_list, name="audits"),
     path("audits/results/", audits.audit_results_page, name="audit_results"),

@@ -1,15 +1,17 @@
 """Performance indicators for the SMB, lay advisers, co-ordinators and chairs of the area: aggregates only.
 
 The same readers as the statistics page (``can_read_statistics``), each for their own area only.
-Figures come from oversight.indicators and are shown and downloaded through oversight.exports, so the
-page and the CSV agree. No figure links to a case: the co-ordinators' drill-down is a later piece of work.
+Figures come from oversight.indicators and are shown and downloaded (CSV, XLSX, PDF) through
+oversight.exports, so the page and every download agree. No figure links to a case: the co-ordinators' drill-down is a later piece of work.
 """
 
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from mappa_workflow.audit import audit_export
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
@@ -27,34 +29,75 @@ def _indicators(request: AuthenticatedHttpRequest) -> AreaIndicators:
     return area_indicators(area=area, year=_year(request))
 
 
+def _context(found: AreaIndicators) -> dict[str, object]:
+    return {
+        "area": found.area,
+        "year": found.year,
+        "year_label": year_label(found.year),
+        "periods": found.periods,
+        "threshold": found.suppression_threshold,
+        "indicators": exports.page_context(found),
+    }
+
+
 @page(can_read_statistics)
 def indicators_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     found = _indicators(request)
+    query = f"?year={found.year}"
     return render(
         request,
         "web/statistics/indicators.html",
         {
-            "area": found.area,
-            "year": found.year,
-            "year_label": year_label(found.year),
+            **_context(found),
             "years": recent_years(),
-            "periods": found.periods,
-            "threshold": found.suppression_threshold,
-            "indicators": exports.page_context(found),
-            "csv_href": reverse("web:indicators_csv") + f"?year={found.year}",
+            "downloads": [
+                ("CSV", reverse("web:indicators_csv") + query),
+                ("XLSX", reverse("web:indicators_xlsx") + query),
+                ("PDF", reverse("web:indicators_pdf") + query),
+            ],
         },
     )
 
 
-@page(can_read_statistics)
-def indicators_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def _download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     found = _indicators(request)
+    if fmt == "csv":
+        body: bytes | str = exports.render_csv(found)
+    elif fmt == "xlsx":
+        body = exports.render_xlsx(found)
+    else:
+        from weasyprint import HTML
+
+        context = {**_context(found), "generated_at": timezone.localtime()}
+        body = HTML(string=render_to_string("web/statistics/indicators_pdf.html", context)).write_pdf()
     audit_export(
         request,
-        what=f"indicators-{found.year}-csv",
-        details={"year": found.year, "format": "csv", "path": request.path},
+        what=f"indicators-{found.year}-{fmt}",
+        details={"year": found.year, "format": fmt, "path": request.path},
     )
-    response = HttpResponse(exports.render_csv(found), content_type="text/csv; charset=utf-8")
-    filename = f"mappa-indicators-{found.year}-{(found.year + 1) % 100:02d}-{found.area.slug}.csv"
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    filename = f"mappa-indicators-{found.year}-{(found.year + 1) % 100:02d}-{found.area.slug}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@page(can_read_statistics)
+def indicators_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _download(request, "csv")
+
+
+@page(can_read_statistics)
+def indicators_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _download(request, "xlsx")
+
+
+@page(can_read_statistics)
+def indicators_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _download(request, "pdf")
