@@ -16,7 +16,8 @@ import tablib
 from meetings.models import AttendanceStatus
 from reporting.statistics import SUPPRESSED
 
-from .indicators import ACTION_PARTS, ATTENDANCE_PARTS, LATE, MET, NOT_DONE, NOT_POSSIBLE, AreaIndicators, Figure, Rag
+from .figures import MET, Figure, Rag
+from .indicators import ACTION_PARTS, ATTENDANCE_PARTS, LATE, NOT_DONE, NOT_POSSIBLE, AreaIndicators
 
 NOTHING = "-"
 RAG_LABELS = {Rag.GREEN: "Green", Rag.AMBER: "Amber", Rag.RED: "Red", Rag.NONE: ""}

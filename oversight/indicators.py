@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics as pystatistics
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, F, Min, OuterRef, Q, Subquery
@@ -41,13 +41,15 @@ from meetings.models import (
     RiskActionState,
 )
 from referrals.models import DECIDED, Referral, ReferralState, RegistrationPeriod
-from reporting import disclosure
 
+from .figures import MET, MISSED, IndicatorResult, Row, Target
+from .figures import in_period as _in
+from .figures import period_filters as _period_filters
+from .figures import rate_counts as _rate_counts
+from .figures import row as _row
 from .models import DEFAULT_TARGETS, Indicator, IndicatorTarget
-from .periods import YEAR, Period, periods
+from .periods import Period, periods
 
-MET = "met"
-MISSED = "missed"
 HELD_STATES = [MeetingState.HELD, MeetingState.MINUTES_DRAFTED, MeetingState.MINUTES_APPROVED]
 PANEL_TYPES = [MeetingType.LEVEL_2, MeetingType.LEVEL_3]
 # Actions: done on time; done late or still open after the due date; closed as not done by the agency;
@@ -64,63 +66,6 @@ ATTENDANCE_PARTS: list[str] = [
 ]
 
 
-class Rag:
-    GREEN = "green"
-    AMBER = "amber"
-    RED = "red"
-    NONE = ""
-
-
-@dataclass(frozen=True)
-class Target:
-    green_percent: int
-    amber_percent: int
-    working_days: int | None = None
-
-    def rag(self, percent: float | None) -> str:
-        if percent is None:
-            return Rag.NONE
-        if percent >= self.green_percent:
-            return Rag.GREEN
-        if percent >= self.amber_percent:
-            return Rag.AMBER
-        return Rag.RED
-
-
-@dataclass(frozen=True)
-class Figure:
-    """``numerator`` of ``denominator`` in one period; ``hidden`` when small numbers are suppressed."""
-
-    numerator: int
-    denominator: int
-    status: str
-    hidden: bool = False
-    median_working_days: float | None = None
-    parts: Mapping[str, int] = field(default_factory=dict)
-
-    @property
-    def percent(self) -> float | None:
-        if self.hidden or not self.denominator:
-            return None
-        return round(100 * self.numerator / self.denominator, 1)
-
-
-@dataclass(frozen=True)
-class Row:
-    label: str
-    figures: dict[str, Figure]
-
-
-@dataclass(frozen=True)
-class IndicatorResult:
-    indicator: str
-    title: str
-    numerator_text: str
-    denominator_text: str
-    target: Target
-    rows: list[Row]
-
-
 @dataclass(frozen=True)
 class AreaIndicators:
     area: Area
@@ -128,74 +73,6 @@ class AreaIndicators:
     periods: list[Period]
     suppression_threshold: int
     results: list[IndicatorResult]
-
-
-# ---------------------------------------------------------------------------------------------
-# Suppression and figures
-# ---------------------------------------------------------------------------------------------
-
-
-def _hidden_cells(
-    counts: Mapping[tuple[str, str], int], parts: Sequence[str], threshold: int, outside: Sequence[str] = ()
-) -> set:
-    """Which (period, part) cells to hide: each period's parts sum to its total, each part's quarters to its
-    year; ``outside`` parts are shown beside the figure but are not in its total."""
-    quarter_keys = [key for key, _ in counts if key != YEAR]
-    quarter_keys = list(dict.fromkeys(quarter_keys))
-    values: dict[tuple[str, str], int] = dict(counts)
-    totals: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for key in [*quarter_keys, YEAR]:
-        values[(key, "total")] = sum(counts[(key, part)] for part in parts)
-        totals[(key, "total")] = [(key, part) for part in parts]
-    for part in [*parts, *outside]:
-        totals[(YEAR, part)] = [(key, part) for key in quarter_keys]
-    return disclosure.suppress(values, totals, threshold)
-
-
-def _row(
-    label: str,
-    counts: Mapping[tuple[str, str], int],
-    *,
-    parts: Sequence[str],
-    numerator_part: str,
-    target: Target,
-    threshold: int,
-    medians: Mapping[str, float | None] | None = None,
-    outside: Sequence[str] = (),
-) -> Row:
-    hidden = _hidden_cells(counts, parts, threshold, outside)
-    figures = {}
-    for key in dict.fromkeys(key for key, _ in counts):
-        numerator = counts[(key, numerator_part)]
-        denominator = sum(counts[(key, part)] for part in parts)
-        is_hidden = any((key, cell) in hidden for cell in [*parts, *outside, "total"])
-        percent = None if is_hidden or not denominator else 100 * numerator / denominator
-        figures[key] = Figure(
-            numerator=numerator,
-            denominator=denominator,
-            status=target.rag(percent),
-            hidden=is_hidden,
-            median_working_days=None if is_hidden or medians is None else medians.get(key),
-            parts={} if is_hidden else {part: counts[(key, part)] for part in [*parts, *outside]},
-        )
-    return Row(label, figures)
-
-
-def _in(period: Period, day: dt.date) -> bool:
-    return period.start <= day <= period.end
-
-
-def _rate_counts(outcomes: Iterable[tuple[dt.date, bool]], year_periods: list[Period]) -> dict[tuple[str, str], int]:
-    counts = {(p.key, part): 0 for p in year_periods for part in (MET, MISSED)}
-    for day, met in outcomes:
-        for period in year_periods:
-            if _in(period, day):
-                counts[(period.key, MET if met else MISSED)] += 1
-    return counts
-
-
-def _period_filters(year_periods: list[Period], lookup: str) -> dict[str, Q]:
-    return {p.key: Q(**{f"{lookup}__range": (p.start, p.end)}) for p in year_periods}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ import pytest
 from mappa_workflow.models import AgencyType, Area, AreaSettings
 from meetings import services as meeting_services
 from meetings.models import AttendanceStatus, RiskActionState
-from oversight.indicators import AreaIndicators, Figure, Rag, area_indicators
+from oversight.figures import Figure, Rag
+from oversight.indicators import AreaIndicators, area_indicators
 from oversight.models import Indicator, IndicatorTarget
 from referrals import services as referral_services
 from tests import factories
