@@ -47,6 +47,7 @@ from .figures import in_period as _in
 from .figures import period_filters as _period_filters
 from .figures import rate_counts as _rate_counts
 from .figures import row as _row
+from .indicators_level_one import level_one_reviews
 from .models import DEFAULT_TARGETS, Indicator, IndicatorTarget
 from .periods import Period, periods
 
@@ -365,5 +366,6 @@ def area_indicators(*, area: Area, year: int, today: dt.date | None = None) -> A
         _minutes(area, year_periods, targets[Indicator.MINUTES], threshold, today, settings),
         _attendance(area, year_periods, targets[Indicator.ATTENDANCE], threshold),
         _actions(area, year_periods, targets[Indicator.ACTIONS], threshold, today),
+        level_one_reviews(area, year_periods, targets[Indicator.LEVEL_ONE_REVIEWS], threshold, today),
     ]
     return AreaIndicators(area, year, year_periods, threshold, results)

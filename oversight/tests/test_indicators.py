@@ -257,5 +257,5 @@ def test_the_queries_do_not_grow_with_the_records(django_assert_num_queries):
     area = factories.northamptonshire()
     AreaSettings.for_area(area)
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(11):
         area_indicators(area=area, year=YEAR, today=TODAY)
