@@ -18,6 +18,7 @@ from reporting.statistics import SUPPRESSED
 
 from .figures import MET, Figure, Rag
 from .indicators import ACTION_PARTS, ATTENDANCE_PARTS, LATE, NOT_DONE, NOT_POSSIBLE, AreaIndicators
+from .movement import Movement
 
 NOTHING = "-"
 RAG_LABELS = {Rag.GREEN: "Green", Rag.AMBER: "Amber", Rag.RED: "Red", Rag.NONE: ""}
@@ -123,19 +124,62 @@ def table_rows(found: AreaIndicators) -> list[list[Any]]:
     return rows
 
 
-def render_csv(found: AreaIndicators) -> str:
+MEDIAN_LEVEL_3 = "Median days at Level 3 (calendar days, of the stays that ended)"
+
+
+def _median_text(movement: Movement, period_key: str) -> str:
+    stays = movement.tables[-1].rows[0].cells[period_key]
+    median = movement.level_3_median_days[period_key]
+    return SUPPRESSED if stays is None else (NOTHING if median is None else f"{median:g}")
+
+
+def movement_rows(movement: Movement) -> list[list[Any]]:
+    """The movement tables in the CSV's columns: each count under Numerator (``*`` when hidden), and the median
+    stay at Level 3 as a row of its own."""
+    blanks = [""] * (len(CSV_HEADER) - 6)
+    rows = []
+    for table in movement_context(movement):
+        for row in table["rows"]:
+            for period, value in zip(movement.periods, row["cells"], strict=True):
+                start, end = period.start.isoformat(), period.end.isoformat()
+                rows.append([table["title"], row["label"], period.label, start, end, value, *blanks])
+    return rows
+
+
+def movement_context(movement: Movement) -> list[dict[str, Any]]:
+    """The movement tables as the page, the PDF and the downloads show them: a count, or ``*`` when hidden."""
+    tables = []
+    for table in movement.tables:
+        rows: list[dict[str, Any]] = [
+            {
+                "label": row.label,
+                "cells": [SUPPRESSED if row.cells[p.key] is None else row.cells[p.key] for p in movement.periods],
+            }
+            for row in table.rows
+        ]
+        if table.key == "level_3_stays":
+            rows.append({"label": MEDIAN_LEVEL_3, "cells": [_median_text(movement, p.key) for p in movement.periods]})
+        tables.append({"key": table.key, "title": table.title, "counted": table.counted, "rows": rows})
+    return tables
+
+
+def _all_rows(found: AreaIndicators, movement: Movement | None) -> list[list[Any]]:
+    return table_rows(found) + (movement_rows(movement) if movement is not None else [])
+
+
+def render_csv(found: AreaIndicators, movement: Movement | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
     writer.writerows(
-        [f"{value:g}" if isinstance(value, float) else value for value in row] for row in table_rows(found)
+        [f"{value:g}" if isinstance(value, float) else value for value in row] for row in _all_rows(found, movement)
     )
     return out.getvalue()
 
 
-def render_xlsx(found: AreaIndicators) -> bytes:
+def render_xlsx(found: AreaIndicators, movement: Movement | None = None) -> bytes:
     """The same rows as the CSV in one sheet, counts as numbers (a spreadsheet can sum them)."""
-    data = tablib.Dataset(*table_rows(found), headers=CSV_HEADER, title="Indicators")
+    data = tablib.Dataset(*_all_rows(found, movement), headers=CSV_HEADER, title="Indicators")
     return bytes(data.export("xlsx"))
 
 

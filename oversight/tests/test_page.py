@@ -114,7 +114,8 @@ def test_the_page_costs_the_same_queries_however_many_records(django_assert_max_
     user = factories.smb_member()
     client = signed_in(user)
     history()
-    with on(dt.date(2026, 5, 1)), django_assert_max_num_queries(20) as few:
+    # 11 for the indicators, 3 for the movement tables, the rest signing in and the page's frame
+    with on(dt.date(2026, 5, 1)), django_assert_max_num_queries(22) as few:
         client.get(PAGE)
     for _ in range(3):
         history()
@@ -132,7 +133,7 @@ def _sheet_matches_csv(client) -> list[dict[str, str]]:
     assert len(sheet) == len(rows)
     for row, cells in zip(rows, sheet, strict=True):
         for (name, text), value in zip(row.items(), cells, strict=True):
-            if name in ("Numerator", "Denominator"):
+            if name in ("Numerator", "Denominator") and text not in ("", "-"):
                 # a number the spreadsheet can sum, or hidden exactly where the CSV hides it
                 assert value == (text if text == "*" else int(text)), (name, row)
     return rows
@@ -155,7 +156,9 @@ def test_the_spreadsheet_and_the_pdf_carry_the_csvs_figures_and_hide_the_same_sm
     page = client.get(PAGE).content.decode()
     for title in (Indicator.SCREENING.label, Indicator.FIRST_MEETING.label, Indicator.ACTIONS.label):
         assert title in printed.replace("\n", " ") and html.escape(title) in page
-    shown = [f"{r['Numerator']} of {r['Denominator']}" for r in rows if r["Numerator"] not in ("*", "0")]
+    shown = [
+        f"{r['Numerator']} of {r['Denominator']}" for r in rows if r["Numerator"] not in ("*", "0") and r["Denominator"]
+    ]
     assert shown and all(figure in printed for figure in shown)
     assert AuditEvent.objects.filter(action="export", object_id=f"indicators-{YEAR}-pdf").count() == 1
     assert AuditEvent.objects.filter(action="export", object_id=f"indicators-{YEAR}-xlsx").count() == 2

@@ -17,6 +17,7 @@ from mappa_workflow.audit import audit_export
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from oversight import exports
 from oversight.indicators import AreaIndicators, area_indicators
+from oversight.movement import Movement, area_movement
 
 from ..access import can_read_statistics, page
 from .statistics import _year, recent_years, year_label
@@ -29,7 +30,11 @@ def _indicators(request: AuthenticatedHttpRequest) -> AreaIndicators:
     return area_indicators(area=area, year=_year(request))
 
 
-def _context(found: AreaIndicators) -> dict[str, object]:
+def _movement(found: AreaIndicators) -> Movement:
+    return area_movement(area=found.area, year=found.year, threshold=found.suppression_threshold)
+
+
+def _context(found: AreaIndicators, movement: Movement) -> dict[str, object]:
     return {
         "area": found.area,
         "year": found.year,
@@ -37,6 +42,7 @@ def _context(found: AreaIndicators) -> dict[str, object]:
         "periods": found.periods,
         "threshold": found.suppression_threshold,
         "indicators": exports.page_context(found),
+        "movement": exports.movement_context(movement),
     }
 
 
@@ -48,7 +54,7 @@ def indicators_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "web/statistics/indicators.html",
         {
-            **_context(found),
+            **_context(found, _movement(found)),
             "years": recent_years(),
             "downloads": [
                 ("CSV", reverse("web:indicators_csv") + query),
@@ -68,14 +74,15 @@ CONTENT_TYPES = {
 
 def _download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     found = _indicators(request)
+    movement = _movement(found)
     if fmt == "csv":
-        body: bytes | str = exports.render_csv(found)
+        body: bytes | str = exports.render_csv(found, movement)
     elif fmt == "xlsx":
-        body = exports.render_xlsx(found)
+        body = exports.render_xlsx(found, movement)
     else:
         from weasyprint import HTML
 
-        context = {**_context(found), "generated_at": timezone.localtime()}
+        context = {**_context(found, movement), "generated_at": timezone.localtime()}
         body = HTML(string=render_to_string("web/statistics/indicators_pdf.html", context)).write_pdf()
     audit_export(
         request,
