@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import tablib
@@ -18,7 +19,8 @@ from reporting.statistics import SUPPRESSED
 
 from .figures import MET, Figure, Rag
 from .indicators import ACTION_PARTS, ATTENDANCE_PARTS, LATE, NOT_DONE, NOT_POSSIBLE, AreaIndicators
-from .movement import Movement
+from .movement import CountTable, Movement
+from .periods import Period
 
 NOTHING = "-"
 RAG_LABELS = {Rag.GREEN: "Green", Rag.AMBER: "Amber", Rag.RED: "Red", Rag.NONE: ""}
@@ -133,53 +135,62 @@ def _median_text(movement: Movement, period_key: str) -> str:
     return SUPPRESSED if stays is None else (NOTHING if median is None else f"{median:g}")
 
 
-def movement_rows(movement: Movement) -> list[list[Any]]:
-    """The movement tables in the CSV's columns: each count under Numerator (``*`` when hidden), and the median
-    stay at Level 3 as a row of its own."""
+def count_rows(tables: Sequence[Mapping[str, Any]], year_periods: Sequence[Period]) -> list[list[Any]]:
+    """Count tables (as :func:`count_tables_context` shapes them) in the CSV's columns: each count under
+    Numerator (``*`` when hidden)."""
     blanks = [""] * (len(CSV_HEADER) - 6)
     rows = []
-    for table in movement_context(movement):
+    for table in tables:
         for row in table["rows"]:
-            for period, value in zip(movement.periods, row["cells"], strict=True):
+            for period, value in zip(year_periods, row["cells"], strict=True):
                 start, end = period.start.isoformat(), period.end.isoformat()
                 rows.append([table["title"], row["label"], period.label, start, end, value, *blanks])
     return rows
 
 
+def count_tables_context(tables: Sequence[CountTable], year_periods: Sequence[Period]) -> list[dict[str, Any]]:
+    """Count tables as the page, the PDF and the downloads show them: a count, or ``*`` when hidden."""
+    return [
+        {
+            "key": table.key,
+            "title": table.title,
+            "counted": table.counted,
+            "rows": [
+                {
+                    "label": row.label,
+                    "cells": [SUPPRESSED if row.cells[p.key] is None else row.cells[p.key] for p in year_periods],
+                }
+                for row in table.rows
+            ],
+        }
+        for table in tables
+    ]
+
+
 def movement_context(movement: Movement) -> list[dict[str, Any]]:
-    """The movement tables as the page, the PDF and the downloads show them: a count, or ``*`` when hidden."""
-    tables = []
-    for table in movement.tables:
-        rows: list[dict[str, Any]] = [
-            {
-                "label": row.label,
-                "cells": [SUPPRESSED if row.cells[p.key] is None else row.cells[p.key] for p in movement.periods],
-            }
-            for row in table.rows
-        ]
-        if table.key == "level_3_stays":
-            rows.append({"label": MEDIAN_LEVEL_3, "cells": [_median_text(movement, p.key) for p in movement.periods]})
-        tables.append({"key": table.key, "title": table.title, "counted": table.counted, "rows": rows})
+    """The movement tables, with the median stay at Level 3 as a row of its own."""
+    tables = count_tables_context(movement.tables, movement.periods)
+    for table in tables:
+        if table["key"] == "level_3_stays":
+            cells = [_median_text(movement, p.key) for p in movement.periods]
+            table["rows"].append({"label": MEDIAN_LEVEL_3, "cells": cells})
     return tables
 
 
-def _all_rows(found: AreaIndicators, movement: Movement | None) -> list[list[Any]]:
-    return table_rows(found) + (movement_rows(movement) if movement is not None else [])
-
-
-def render_csv(found: AreaIndicators, movement: Movement | None = None) -> str:
+def render_csv(found: AreaIndicators, counts: Sequence[Mapping[str, Any]] = ()) -> str:
+    """The indicators, then any count tables (``counts``: movement, diversity) in the same columns."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
-    writer.writerows(
-        [f"{value:g}" if isinstance(value, float) else value for value in row] for row in _all_rows(found, movement)
-    )
+    rows = table_rows(found) + count_rows(counts, found.periods)
+    writer.writerows([f"{value:g}" if isinstance(value, float) else value for value in row] for row in rows)
     return out.getvalue()
 
 
-def render_xlsx(found: AreaIndicators, movement: Movement | None = None) -> bytes:
+def render_xlsx(found: AreaIndicators, counts: Sequence[Mapping[str, Any]] = ()) -> bytes:
     """The same rows as the CSV in one sheet, counts as numbers (a spreadsheet can sum them)."""
-    data = tablib.Dataset(*_all_rows(found, movement), headers=CSV_HEADER, title="Indicators")
+    rows = table_rows(found) + count_rows(counts, found.periods)
+    data = tablib.Dataset(*rows, headers=CSV_HEADER, title="Indicators")
     return bytes(data.export("xlsx"))
 
 

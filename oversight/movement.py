@@ -49,7 +49,7 @@ class Movement:
     level_3_median_days: dict[str, float | None]  # per period: median length of the stays that ended, if shown
 
 
-def _table(
+def count_table(
     key: str,
     title: str,
     counted: str,
@@ -115,7 +115,7 @@ def area_movement(*, area: Area, year: int, threshold: int | None = None) -> Mov
     if threshold is None:
         threshold = AreaSettings.for_area(area).suppression_threshold
     window = (year_periods[-1].start, year_periods[-1].end)
-    changes = _table(
+    changes = count_table(
         "level_changes",
         "Level changes",
         "registrations whose level changed, on the day the new level took effect",
@@ -129,7 +129,7 @@ def area_movement(*, area: Area, year: int, threshold: int | None = None) -> Mov
         "exit_reason", "ended_on"
     ):
         exits[reason].append(day)
-    exited = _table(
+    exited = count_table(
         "exits",
         "Exits from MAPPA by reason",
         "registrations that ended, on the day they ended",
@@ -139,7 +139,7 @@ def area_movement(*, area: Area, year: int, threshold: int | None = None) -> Mov
         threshold,
     )
     stays = _level_3_stays(area, *window)
-    at_level_3 = _table(
+    at_level_3 = count_table(
         "level_3_stays",
         "Stays at Level 3 that ended",
         "unbroken stays at Level 3 (consecutive Level 3 periods) that ended, on the day they ended",

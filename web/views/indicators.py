@@ -7,6 +7,8 @@ oversight.exports, so the page and every download agree. No figure links to a ca
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -16,8 +18,9 @@ from django.utils import timezone
 from mappa_workflow.audit import audit_export
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from oversight import exports
+from oversight.diversity import area_diversity
 from oversight.indicators import AreaIndicators, area_indicators
-from oversight.movement import Movement, area_movement
+from oversight.movement import area_movement
 
 from ..access import can_read_statistics, page
 from .statistics import _year, recent_years, year_label
@@ -30,11 +33,29 @@ def _indicators(request: AuthenticatedHttpRequest) -> AreaIndicators:
     return area_indicators(area=area, year=_year(request))
 
 
-def _movement(found: AreaIndicators) -> Movement:
-    return area_movement(area=found.area, year=found.year, threshold=found.suppression_threshold)
+def _count_sections(found: AreaIndicators) -> list[dict[str, Any]]:
+    """The tables of counts below the indicators: movement between levels, and the diversity of referrals."""
+    threshold = found.suppression_threshold
+    diversity = area_diversity(area=found.area, year=found.year, threshold=threshold)
+    return [
+        {
+            "key": "movement",
+            "heading": "Movement between levels and out of MAPPA",
+            "intro": "Counts, with no target: each falls in the quarter of its date.",
+            "tables": exports.movement_context(area_movement(area=found.area, year=found.year, threshold=threshold)),
+        },
+        {
+            "key": "diversity",
+            "heading": "Diversity of referrals and screening decisions",
+            "intro": "For the equality duty. Ethnicity is recorded in the person's own words, so it is counted only as"
+            " stated or not. The area's eligible population by gender, age and ethnicity is not held here: compare"
+            " with the area's own figures.",
+            "tables": exports.count_tables_context(diversity, found.periods),
+        },
+    ]
 
 
-def _context(found: AreaIndicators, movement: Movement) -> dict[str, object]:
+def _context(found: AreaIndicators, sections: list[dict[str, Any]]) -> dict[str, object]:
     return {
         "area": found.area,
         "year": found.year,
@@ -42,7 +63,7 @@ def _context(found: AreaIndicators, movement: Movement) -> dict[str, object]:
         "periods": found.periods,
         "threshold": found.suppression_threshold,
         "indicators": exports.page_context(found),
-        "movement": exports.movement_context(movement),
+        "count_sections": sections,
     }
 
 
@@ -54,7 +75,7 @@ def indicators_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "web/statistics/indicators.html",
         {
-            **_context(found, _movement(found)),
+            **_context(found, _count_sections(found)),
             "years": recent_years(),
             "downloads": [
                 ("CSV", reverse("web:indicators_csv") + query),
@@ -74,15 +95,16 @@ CONTENT_TYPES = {
 
 def _download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     found = _indicators(request)
-    movement = _movement(found)
+    sections = _count_sections(found)
+    counts = [table for section in sections for table in section["tables"]]
     if fmt == "csv":
-        body: bytes | str = exports.render_csv(found, movement)
+        body: bytes | str = exports.render_csv(found, counts)
     elif fmt == "xlsx":
-        body = exports.render_xlsx(found, movement)
+        body = exports.render_xlsx(found, counts)
     else:
         from weasyprint import HTML
 
-        context = {**_context(found, movement), "generated_at": timezone.localtime()}
+        context = {**_context(found, sections), "generated_at": timezone.localtime()}
         body = HTML(string=render_to_string("web/statistics/indicators_pdf.html", context)).write_pdf()
     audit_export(
         request,
