@@ -7,6 +7,7 @@ measure shows as ``-``.
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 from collections.abc import Mapping, Sequence
@@ -16,6 +17,7 @@ import tablib
 
 from meetings.models import AttendanceStatus
 from reporting.statistics import SUPPRESSED
+from reporting.trends import bar_chart_svg
 
 from .figures import MET, Figure, Rag
 from .indicators import ACTION_PARTS, ATTENDANCE_PARTS, LATE, NOT_DONE, NOT_POSSIBLE, AreaIndicators
@@ -57,9 +59,33 @@ def cell(figure: Figure) -> dict[str, Any]:
     }
 
 
+CHARTED_ROWS = 4  # an indicator with more rows (attendance by agency type) is read from its table
+
+
+def chart(found: AreaIndicators, result: Any) -> dict[str, str] | None:
+    """The indicator's percentage by quarter as a bar chart (SVG, as a data URL), one bar per row; a hidden quarter
+    has no bar and ``*``, one with nothing to measure no bar and ``-``. Its alternative text says the figures are in the table beside it."""
+    if not result.rows or len(result.rows) > CHARTED_ROWS:
+        return None
+    quarters = [p for p in found.periods if p.key != "year"]
+
+    def bar(figure: Figure) -> int | str | None:
+        if figure.hidden:
+            return None
+        return NOTHING if figure.percent is None else round(figure.percent)
+
+    series = {row.label: [bar(row.figures[p.key]) for p in quarters] for row in result.rows}
+    svg = bar_chart_svg(f"{result.title}: % by quarter", [p.label.split(" ")[0] for p in quarters], series)
+    return {
+        "src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
+        "alt": f"{result.title}, percentage by quarter: the figures are in the table below.",
+    }
+
+
 def page_context(found: AreaIndicators) -> list[dict[str, Any]]:
     return [
         {
+            "chart": chart(found, result),
             "indicator": result.indicator,
             "title": result.title,
             "numerator": result.numerator_text,

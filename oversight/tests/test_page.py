@@ -162,3 +162,31 @@ def test_the_spreadsheet_and_the_pdf_carry_the_csvs_figures_and_hide_the_same_sm
     assert shown and all(figure in printed for figure in shown)
     assert AuditEvent.objects.filter(action="export", object_id=f"indicators-{YEAR}-pdf").count() == 1
     assert AuditEvent.objects.filter(action="export", object_id=f"indicators-{YEAR}-xlsx").count() == 2
+
+
+def test_each_indicator_has_a_chart_of_its_quarters_drawing_no_hidden_figure():
+    import base64
+    import re
+
+    AreaSettings.objects.filter(area=factories.northamptonshire()).update(suppression_threshold=0)
+    for _ in range(3):
+        history()
+    page = signed_in(factories.smb_member()).get(PAGE).content.decode()
+
+    sources = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)" alt="([^:"]+),', page)
+    titles = [title for _, title in sources]
+    assert Indicator.FIRST_MEETING.label in [html.unescape(t) for t in titles]
+    first_meeting = next(
+        base64.b64decode(src).decode()
+        for src, title in sources
+        if html.unescape(title) == Indicator.FIRST_MEETING.label
+    )
+    # Q2: three cases, each first panel held on time: 100% for Level 2; no Level 3 case, so no Level 3 bar.
+    assert "<title>Level 2, Q2: 100</title>" in first_meeting
+    assert "<title>Level 3, Q2: -</title>" in first_meeting  # nothing to measure: no bar, not a hidden figure
+
+    AreaSettings.objects.filter(area=factories.northamptonshire()).update(suppression_threshold=5)
+    hidden_page = signed_in(factories.smb_member()).get(PAGE).content.decode()
+    hidden = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', hidden_page)
+    hidden_chart = next(c for c in (base64.b64decode(src).decode() for src in hidden) if "First Level 2 or 3" in c)
+    assert "<title>Level 2, Q2: *</title>" in hidden_chart  # three cases: hidden at 5, drawn as no bar
