@@ -54,7 +54,10 @@ def _stretches(area: Area, since: dt.date, until: dt.date) -> list[tuple[Any, dt
     return found
 
 
-def _outcomes(area: Area, year_periods: list[Period], today: dt.date, interval: int) -> list[tuple[dt.date, bool]]:
+def level_one_outcomes(
+    area: Area, year_periods: list[Period], today: dt.date, interval: int
+) -> list[tuple[dt.date, bool, Any]]:
+    """(due date, met, registration id) of each Level 1 review due date counted in the year."""
     year = year_periods[-1]
     # A due date in the year comes from a start or a review before it; reviews are at most a few intervals apart.
     since = add_months(year.start, -3 * interval)
@@ -74,19 +77,25 @@ def _outcomes(area: Area, year_periods: list[Period], today: dt.date, interval: 
                 continue
             following = held[index][0] if index < len(held) else None
             if following is not None:
-                outcomes.append((due, following <= due))
+                outcomes.append((due, following <= due, registration_id))
             elif due < today and (end is None or due < end):
-                outcomes.append((due, False))
+                outcomes.append((due, False, registration_id))
     return outcomes
+
+
+def review_interval(area: Area) -> int:
+    """The area's Level 1 interval in months. Read, not created: the SMB's page writes nothing; without a row the
+    model's default applies."""
+    interval = LevelOneSettings.objects.filter(area=area).values_list("review_interval_months", flat=True).first()
+    return int(interval or LevelOneSettings._meta.get_field("review_interval_months").default)
 
 
 def level_one_reviews(
     area: Area, year_periods: list[Period], target: Target, threshold: int, today: dt.date
 ) -> IndicatorResult:
-    # Read, not created: the SMB's page writes nothing. Without a row the model's default applies.
-    interval = LevelOneSettings.objects.filter(area=area).values_list("review_interval_months", flat=True).first()
-    interval = interval or LevelOneSettings._meta.get_field("review_interval_months").default
-    counts = rate_counts(_outcomes(area, year_periods, today, interval), year_periods)
+    interval = review_interval(area)
+    outcomes = level_one_outcomes(area, year_periods, today, interval)
+    counts = rate_counts(((due, met) for due, met, _ in outcomes), year_periods)
     return IndicatorResult(
         Indicator.LEVEL_ONE_REVIEWS,
         Indicator.LEVEL_ONE_REVIEWS.label,
