@@ -57,7 +57,7 @@ def area_diversity(*, area: Area, year: int, threshold: int) -> list[CountTable]
     by_age: dict[str, list[dt.date]] = defaultdict(list)
     by_ethnicity: dict[str, list[dt.date]] = defaultdict(list)
     for submitted_at, gender, ethnicity, born in Referral.objects.filter(
-        area=area, submitted_at__gte=_midnight(start), submitted_at__lt=_midnight(end + dt.timedelta(days=1))
+        area=area, submitted_at__gte=_midnight(start), submitted_at__lt=_midnight(periods(year + 1)[0].start)
     ).values_list("submitted_at", "individual__gender", "individual__ethnicity_as_stated", "individual__date_of_birth"):
         received_on = timezone.localtime(submitted_at).date()
         by_gender[gender].append(received_on)

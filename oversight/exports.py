@@ -94,7 +94,14 @@ def page_context(found: AreaIndicators) -> list[dict[str, Any]]:
             "has_median": result.indicator == "screening",
             "has_parts": result.indicator in ("attendance", "actions"),
             "rows": [
-                {"label": row.label, "cells": [cell(row.figures[p.key]) for p in found.periods]} for row in result.rows
+                {
+                    "label": row.label,
+                    "cells": [
+                        {**cell(row.figures[p.key]), "period": p.key, "records": row.figures[p.key].denominator}
+                        for p in found.periods
+                    ],
+                }
+                for row in result.rows
             ],
         }
         for result in found.results

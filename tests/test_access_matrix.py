@@ -176,6 +176,8 @@ RULES: dict[str, Rule] = {
     "web:indicators_csv": Rule(STATISTICS | {"other_area"}),
     "web:indicators_xlsx": Rule(STATISTICS | {"other_area"}),
     "web:indicators_pdf": Rule(STATISTICS | {"other_area"}),
+    # each case manager reads their own area's records: another area's co-ordinator gets theirs
+    "web:indicator_records": Rule(CASE_MANAGERS | {"other_area"}, kwargs="indicator"),
     # Audits (docs/audits.md): co-ordinators, SMB members and lay advisers audit meetings; only co-ordinators
     # audit cases; an audit is read by its auditor and the area's co-ordinators; the results are aggregates
     "web:audits": Rule(AUDITORS | {"other_area"}),
@@ -343,6 +345,7 @@ def world():
         "action": {"pk": action.pk},
         "download": {"fmt": "csv"},
         "statistics": {"area": area.slug, "year": 2024},
+        "indicator": {"indicator": "screening"},
         "export": {"pk": export.pk},
         "registration": {"pk": registration.pk},
         "audit": {"pk": quality_audit_start(actor=users["coordinator"], meeting=meeting).pk},

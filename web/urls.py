@@ -140,6 +140,7 @@ urlpatterns = [
     path("indicators/indicators.csv", indicators.indicators_csv, name="indicators_csv"),
     path("indicators/indicators.xlsx", indicators.indicators_xlsx, name="indicators_xlsx"),
     path("indicators/indicators.pdf", indicators.indicators_pdf, name="indicators_pdf"),
+    path("indicators/<slug:indicator>/", indicators.indicator_records, name="indicator_records"),
     # Meeting (MAPPA L) and case audits: the sample and the forms for auditors, averages for the SMB
     path("audits/", audits.audit_list, name="audits"),
     path("audits/results/", audits.audit_results_page, name="audit_results"),

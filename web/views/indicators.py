@@ -15,14 +15,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from mappa_workflow.audit import audit_export
+from mappa_workflow.audit import audit_export, audit_list
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from oversight import exports
 from oversight.diversity import area_diversity
+from oversight.drilldown import UnknownFigure, drill_down
 from oversight.indicators import AreaIndicators, area_indicators
 from oversight.movement import area_movement
 
-from ..access import can_read_statistics, page
+from ..access import can_manage_cases, can_read_statistics, page
 from .statistics import _year, recent_years, year_label
 
 
@@ -77,6 +78,8 @@ def indicators_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             **_context(found, _count_sections(found)),
             "years": recent_years(),
+            # co-ordinators and chairs may open the records behind each figure (the SMB and lay advisers may not)
+            "can_drill": can_manage_cases(request.user),
             "downloads": [
                 ("CSV", reverse("web:indicators_csv") + query),
                 ("XLSX", reverse("web:indicators_xlsx") + query),
@@ -130,3 +133,31 @@ def indicators_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
 @page(can_read_statistics)
 def indicators_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _download(request, "pdf")
+
+
+@page(can_manage_cases)
+def indicator_records(request: AuthenticatedHttpRequest, indicator: str) -> HttpResponse:
+    """The records behind one figure, for the area's co-ordinators and chairs: each with its date and outcome, and
+    a link to the case, meeting or action (where the need-to-know rules apply again)."""
+    area = request.user.area
+    if area is None:
+        raise Http404("Your account has no area")
+    year = _year(request)
+    try:
+        found = drill_down(
+            user=request.user,
+            area=area,
+            year=year,
+            indicator=indicator,
+            row=request.GET.get("row", ""),
+            period_key=request.GET.get("period", "year"),
+        )
+    except UnknownFigure as exc:
+        raise Http404("No such figure") from exc
+    named = [row.person_record for row in found.rows if row.person_record is not None]
+    audit_list(request, what=f"indicator records {indicator}", shown=named, search=request.GET)
+    return render(
+        request,
+        "web/statistics/indicator_records.html",
+        {"found": found, "year": year, "year_label": year_label(year), "area": area},
+    )
