@@ -18,36 +18,12 @@ from oversight.services import board_meeting_record, board_member_appoint, board
 from tests import factories
 
 from .scenario import YEAR, on
+from .scenario import board_appointed as appointed
+from .scenario import board_meeting_held as held
 
 pytestmark = pytest.mark.django_db
 
 AFTER_THE_YEAR = dt.date(2026, 4, 10)
-
-
-def held(day: dt.date, *, coordinator=None, present: int = 9) -> BoardMeeting:
-    with on(day):
-        return board_meeting_record(
-            actor=coordinator or factories.coordinator(),
-            area=factories.northamptonshire(),
-            meeting_date=day,
-            status="held",
-            members_present=present,
-        )
-
-
-def appointed(name: str, role: str, starts_on: dt.date, ends_on: dt.date | None = None, **kwargs) -> BoardTenure:
-    area = factories.northamptonshire()
-    agency = None if role == BoardRole.LAY_ADVISER else factories.agency(area, AgencyType.POLICE)
-    return board_member_appoint(
-        actor=factories.coordinator(),
-        area=area,
-        name=name,
-        role=role,
-        agency=agency,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        **kwargs,
-    )
 
 
 def governance(day: dt.date, year: int = YEAR):
@@ -117,34 +93,19 @@ def test_the_board_reads_its_records_but_only_co_ordinators_and_administrators_o
     ]
     coordinator, administrator = factories.coordinator(), factories.UserFactory(roles=[Role.ADMINISTRATOR])
     rows = AuditEvent.objects.count()
+    pat = {"name": "Pat Doyle", "role": BoardRole.LAY_ADVISER}
+    pat |= {"starts_on": dt.date(2025, 10, 1), "ends_on": dt.date(2028, 9, 30)}
+    meeting = {"meeting_date": dt.date(2025, 9, 30), "status": "held", "members_present": 8}
     with on(dt.date(2025, 10, 1)):
         for actor in refused:
             with pytest.raises(NotPermitted):
-                board_meeting_record(
-                    actor=actor, area=area, meeting_date=dt.date(2025, 9, 30), status="held", members_present=8
-                )
+                board_meeting_record(actor=actor, area=area, **meeting)
             with pytest.raises(NotPermitted):
-                board_member_appoint(
-                    actor=actor,
-                    area=area,
-                    name="Pat Doyle",
-                    role=BoardRole.LAY_ADVISER,
-                    starts_on=dt.date(2025, 10, 1),
-                    ends_on=dt.date(2028, 9, 30),
-                )
-        tenure = board_member_appoint(
-            actor=coordinator,
-            area=area,
-            name="Pat Doyle",
-            role=BoardRole.LAY_ADVISER,
-            starts_on=dt.date(2025, 10, 1),
-            ends_on=dt.date(2028, 9, 30),
-        )
+                board_member_appoint(actor=actor, area=area, **pat)
+        tenure = board_member_appoint(actor=coordinator, area=area, **pat)
         with pytest.raises(NotPermitted):
             board_tenure_end(actor=refused[0], tenure=tenure, ends_on=dt.date(2026, 1, 31))
-        board_meeting_record(
-            actor=administrator, area=area, meeting_date=dt.date(2025, 9, 30), status="held", members_present=8
-        )
+        board_meeting_record(actor=administrator, area=area, **meeting)
     assert BoardMeeting.objects.count() == 1 and BoardTenure.objects.count() == 1
     assert AuditEvent.objects.count() == rows + 2  # the co-ordinator's appointment and the administrator's meeting
 
@@ -159,7 +120,7 @@ def _refusal(call) -> dict[str, list[str]]:
 
 def test_bad_meeting_records_name_the_field_and_save_nothing():
     area, coordinator = factories.northamptonshire(), factories.coordinator()
-    held(dt.date(2025, 9, 10), coordinator=coordinator)
+    held(dt.date(2025, 9, 10), actor=coordinator)
 
     def record(**kwargs):
         fields = {"meeting_date": dt.date(2025, 9, 30), "status": "held", "members_present": 8} | kwargs

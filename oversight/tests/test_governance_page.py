@@ -11,10 +11,9 @@ from django.urls import reverse
 
 from mappa_workflow.models import AgencyType
 from oversight.governance.models import BoardMeeting, BoardRole, BoardTenure
-from oversight.services import board_meeting_record, board_member_appoint
 from tests import factories
 
-from .scenario import on
+from .scenario import board_appointed, board_meeting_held, on
 
 pytestmark = pytest.mark.django_db
 
@@ -31,27 +30,11 @@ def _date(prefix: str, day: dt.date) -> dict[str, str]:
 
 def _board_of_2025() -> None:
     """Two meetings held in 2025/26, a chair and one lay adviser of the two seats."""
-    area, coordinator = factories.northamptonshire(), factories.coordinator()
-    for day in (dt.date(2025, 5, 14), dt.date(2025, 9, 10)):
-        with on(day):
-            board_meeting_record(actor=coordinator, area=area, meeting_date=day, status="held", members_present=9)
+    board_meeting_held(dt.date(2025, 5, 14))
+    board_meeting_held(dt.date(2025, 9, 10))
     with on(dt.date(2025, 10, 1)):
-        board_member_appoint(
-            actor=coordinator,
-            area=area,
-            name="Ruth Okafor",
-            role=BoardRole.CHAIR,
-            agency=factories.agency(area, AgencyType.POLICE),
-            starts_on=dt.date(2024, 4, 1),
-        )
-        board_member_appoint(
-            actor=coordinator,
-            area=area,
-            name="Meera Shah",
-            role=BoardRole.LAY_ADVISER,
-            starts_on=dt.date(2024, 9, 1),
-            ends_on=dt.date(2026, 6, 30),
-        )
+        board_appointed("Ruth Okafor", BoardRole.CHAIR, dt.date(2024, 4, 1))
+        board_appointed("Meera Shah", BoardRole.LAY_ADVISER, dt.date(2024, 9, 1), dt.date(2026, 6, 30))
 
 
 def test_the_smb_sees_the_year_short_of_three_meetings_its_members_and_a_vacancy_and_no_one_of_a_case():
