@@ -48,11 +48,6 @@ class BoardSeats(models.Model):
         return f"{self.area}: {self.lay_advisers} lay adviser seats"
 
 
-class BoardMeetingQuerySet(models.QuerySet["BoardMeeting"]):
-    def held(self) -> BoardMeetingQuerySet:
-        return self.filter(status=BoardMeetingStatus.HELD)
-
-
 class BoardMeeting(models.Model):
     """One SMB meeting: held (with how many members attended) or cancelled."""
 
@@ -66,8 +61,6 @@ class BoardMeeting(models.Model):
     note = models.TextField(blank=True, help_text="Why it was cancelled, or anything the record should say.")
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
-
-    objects = BoardMeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["area", "meeting_date"]

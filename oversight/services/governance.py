@@ -161,7 +161,7 @@ def board_member_appoint(
         same = overlapping.filter(name__iexact=name, role=role).first()
         if same is not None:
             errors["starts_on"] = (
-                f"{same.name} is already {same.get_role_display().lower()} {_span(same)}: "
+                f"{same.name} already has a tenure as {same.get_role_display().lower()} {_span(same)}: "
                 "choose dates after that tenure, or end it first"
             )
         chair = overlapping.filter(role=BoardRole.CHAIR).first() if role == BoardRole.CHAIR else None

@@ -179,7 +179,7 @@ def test_bad_appointments_and_endings_name_the_field_and_save_nothing():
         }
         assert _refusal(appoint(name="meera  SHAH", starts_on=dt.date(2026, 1, 1))) == {
             "starts_on": [
-                "Meera Shah is already lay adviser from 1 October 2025 to 30 September 2028: "
+                "Meera Shah already has a tenure as lay adviser from 1 October 2025 to 30 September 2028: "
                 "choose dates after that tenure, or end it first"
             ]
         }
@@ -213,6 +213,7 @@ def test_the_board_page_reads_in_three_queries_however_many_members(django_asser
         for n in range(6):
             appointed(f"Member {n}", BoardRole.MEMBER, dt.date(2025, 4, 1))
         held(dt.date(2025, 6, 4))
+    area = factories.northamptonshire()
     with django_assert_num_queries(3):
-        board = governance(dt.date(2025, 10, 1))
+        board = board_governance(area=area, year=YEAR, today=dt.date(2025, 10, 1))
         assert [t.agency.name for t in board.members]

@@ -69,7 +69,10 @@ def test_a_co_ordinator_records_the_third_meeting_appoints_and_ends_a_tenure_and
     with on(dt.date(2025, 10, 1)):
         client = signed_in(factories.coordinator())
         page = client.get(URL).content.decode()
-        assert "2 more by 31 March 2026" in page and "Record a board meeting" in page
+        assert (
+            "met 2 times so far this reporting year: 1 more by 31 March 2026" in page
+            and "Record a board meeting" in page
+        )
 
         meeting = {"form": "meeting", "meeting-status": "held", "meeting-members_present": "8"}
         bad = client.post(URL, {**meeting, **_date("meeting-meeting_date", dt.date(2025, 11, 5))})
