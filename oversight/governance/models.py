@@ -7,6 +7,7 @@ members only, never a person managed under MAPPA. See docs/smb.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.core.validators import MaxValueValidator
@@ -79,7 +80,7 @@ class BoardMeeting(models.Model):
 
 
 class BoardTenureQuerySet(models.QuerySet["BoardTenure"]):
-    def in_tenure_on(self, day: object) -> BoardTenureQuerySet:
+    def in_tenure_on(self, day: dt.date) -> BoardTenureQuerySet:
         """Tenures that include ``day`` (the end date is the last day of the tenure)."""
         return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day), starts_on__lte=day)
 
