@@ -271,7 +271,7 @@ def _level_one(
 
 
 # The row shown when none is asked for, for the indicators with a fixed first row.
-DEFAULT_ROWS = {
+DEFAULT_ROWS: dict[str, str] = {
     Indicator.SCREENING: "All referrals",
     Indicator.FIRST_MEETING: "Level 2",
     Indicator.REVIEWS: "Level 2",

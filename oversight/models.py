@@ -60,5 +60,12 @@ class IndicatorTarget(models.Model):
         return f"{self.area}: {self.get_indicator_display()} target {self.green_percent}%"
 
 
-# The audit records live in their own module; imported here so Django finds them in this app.
+# The audit and SMB governance records live in their own modules; imported here so Django finds them in this app.
 from .audits.models import AuditAnswer, AuditorCapacity, AuditSample, AuditState, QualityAudit  # noqa: E402,F401
+from .governance.models import (  # noqa: E402,F401
+    BoardMeeting,
+    BoardMeetingStatus,
+    BoardRole,
+    BoardSeats,
+    BoardTenure,
+)

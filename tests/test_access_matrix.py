@@ -40,6 +40,7 @@ INVOLVED = {"referrer", "invited"}  # practitioners whose agency referred / was 
 PRACTITIONERS = INVOLVED | {"uninvolved"}
 STATISTICS = {"coordinator", "chair", "smb", "lay", "administrator"}
 AUDITORS = {"coordinator", "smb", "lay"}
+BOARD = {"coordinator", "smb", "lay", "administrator"}  # the SMB's own records (docs/smb.md)
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,9 @@ RULES: dict[str, Rule] = {
     "web:meeting_audit_start": Rule(AUDITORS, method="post", kwargs="meeting"),
     "web:case_audit_start": Rule({"coordinator"}, method="post", kwargs="registration"),
     "web:audit_detail": Rule({"coordinator"}, kwargs="audit"),
+    # SMB governance (docs/smb.md): the board reads its meetings and members; co-ordinators and administrators
+    # of the area keep them (the forms are on the same page); each area's own board only
+    "web:smb_governance": Rule(BOARD | {"other_area"}),
     # API
     "api:referral-list": Rule(CASE_MANAGERS | {"referrer"}, hidden={"invited", "uninvolved", "other_area"}),
     "api:referral-detail": Rule(CASE_MANAGERS | {"referrer"}, kwargs="referral"),

@@ -8,6 +8,7 @@ from .views import (
     audits,
     cases,
     dashboard,
+    governance,
     home,
     indicators,
     level_one,
@@ -147,4 +148,6 @@ urlpatterns = [
     path("audits/<uuid:pk>/", audits.audit_detail, name="audit_detail"),
     path("audits/meetings/<uuid:pk>/start/", audits.meeting_audit_start, name="meeting_audit_start"),
     path("audits/cases/<uuid:pk>/start/", audits.case_audit_start, name="case_audit_start"),
+    # The SMB's own governance: its meetings, members and lay advisers (names board members, never a case)
+    path("smb/governance/", governance.smb_governance, name="smb_governance"),
 ]

@@ -9,5 +9,14 @@ from .audits import (
     quality_audit_start,
     quality_audit_submit,
 )
+from .governance import board_meeting_record, board_member_appoint, board_tenure_end
 
-__all__ = ["audit_sample_draw", "quality_audit_answer", "quality_audit_start", "quality_audit_submit"]
+__all__ = [
+    "audit_sample_draw",
+    "board_meeting_record",
+    "board_member_appoint",
+    "board_tenure_end",
+    "quality_audit_answer",
+    "quality_audit_start",
+    "quality_audit_submit",
+]

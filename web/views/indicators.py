@@ -23,7 +23,7 @@ from oversight.drilldown import UnknownFigure, drill_down
 from oversight.indicators import AreaIndicators, area_indicators
 from oversight.movement import area_movement
 
-from ..access import can_manage_cases, can_read_statistics, page
+from ..access import can_manage_cases, can_read_board_governance, can_read_statistics, page
 from .statistics import _year, recent_years, year_label
 
 
@@ -85,6 +85,9 @@ def indicators_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                 ("XLSX", reverse("web:indicators_xlsx") + query),
                 ("PDF", reverse("web:indicators_pdf") + query),
             ],
+            "governance_href": (
+                reverse("web:smb_governance") + query if can_read_board_governance(request.user) else ""
+            ),
         },
     )
 
