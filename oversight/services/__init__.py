@@ -9,5 +9,28 @@ from .audits import (
     quality_audit_start,
     quality_audit_submit,
 )
+from .reviews import (
+    scr_action_add,
+    scr_action_complete,
+    scr_close,
+    scr_commission,
+    scr_decide_not_to_review,
+    scr_report_approve,
+    scr_report_write,
+    sfo_record,
+)
 
-__all__ = ["audit_sample_draw", "quality_audit_answer", "quality_audit_start", "quality_audit_submit"]
+__all__ = [
+    "audit_sample_draw",
+    "quality_audit_answer",
+    "quality_audit_start",
+    "quality_audit_submit",
+    "scr_action_add",
+    "scr_action_complete",
+    "scr_close",
+    "scr_commission",
+    "scr_decide_not_to_review",
+    "scr_report_approve",
+    "scr_report_write",
+    "sfo_record",
+]
