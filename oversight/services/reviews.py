@@ -13,6 +13,7 @@ so no text they read may carry the person's names or references (:func:`_without
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Iterable
 
@@ -64,11 +65,10 @@ def _identifiers(individual: Individual) -> list[str]:
 
 def _without_the_person(review: SeriousCaseReview, texts: dict[str, str]) -> None:
     """Refuse text that names the person or gives a reference: SMB members and lay advisers read it."""
-    found = _identifiers(review.individual)
+    found = [re.compile(rf"\b{re.escape(value)}\b", re.IGNORECASE) for value in _identifiers(review.individual)]
     errors = {}
     for field, text in texts.items():
-        upper = text.upper()
-        if any(value.upper() in upper for value in found):
+        if any(pattern.search(text) for pattern in found):
             errors[field] = (
                 "Write this without the person's name, other names or references: the SMB and lay advisers read it"
             )
