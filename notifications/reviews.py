@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from need_to_know import permissions
+
 from . import selectors
 from .email import render_email
 from .models import MessageKind
@@ -17,13 +19,16 @@ from .outbox import outbox_add
 
 
 def review_decision_due_notify(*, review_id: Any) -> int:
-    """Tell each SMB member of the review's area that a decision on it is due. Returns messages added."""
+    """Tell each SMB member of the review's area who may read the review (a Category 4 one needs clearance) that a
+    decision on it is due. Returns messages added."""
     from case_reviews.models import SeriousCaseReview
 
     review = SeriousCaseReview.objects.select_related("area").get(pk=review_id)
     email = render_email("review_decision_due", {"review": review})
     added = 0
     for user in selectors.smb_members(review.area):
+        if not permissions.has_perm(user, "case_reviews.view_case_review", review):
+            continue
         added += bool(
             outbox_add(
                 kind=MessageKind.REVIEW_DECISION_DUE,

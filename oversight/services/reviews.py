@@ -23,7 +23,6 @@ from django.utils import timezone
 from case_reviews.models import (
     DECISION_WORKING_DAYS,
     REPORT_SECTIONS,
-    ActionState,
     ReviewAction,
     ReviewCriterion,
     ReviewState,
@@ -57,10 +56,11 @@ def _day(value: dt.date | None, *, field: str, label: str, not_before: dt.date |
 
 
 def _identifiers(individual: Individual) -> list[str]:
-    names = [individual.given_names, individual.family_name, *individual.aliases.values_list("name", flat=True)]
+    """What would name the person in a text: the family name, the given names together, each other name and each
+    reference. (Not each given name alone: "Will" or "June" are also ordinary words of a report.)"""
+    names = [individual.family_name, individual.given_names, *individual.aliases.values_list("name", flat=True)]
     refs = [individual.visor_reference, individual.pnc_reference, individual.ndelius_reference]
-    words = [part for name in names for part in name.split() if len(part) > 2]
-    return [value for value in (*words, *refs) if value]
+    return [value.strip() for value in (*names, *refs) if value and value.strip()]
 
 
 def _without_the_person(review: SeriousCaseReview, texts: dict[str, str]) -> None:
@@ -301,6 +301,8 @@ def scr_close(*, actor: User, review: SeriousCaseReview) -> SeriousCaseReview:
 
     def prepare(locked: SeriousCaseReview) -> dict[str, object]:
         if locked.state == ReviewState.REPORT_APPROVED and not locked.actions_complete():
+            if not locked.actions.exists():
+                raise WorkflowError({"actions": "Add the review's action plan before closing it"})
             raise WorkflowError({"actions": "Complete every action of the plan before closing the review"})
         return {"update_fields": ["closed_on"]}
 
@@ -362,16 +364,3 @@ def scr_action_complete(*, actor: User, action: ReviewAction, completed_on: dt.d
     return transition_under_lock(
         action, "complete", actor=actor, what="This action", action_label="complete it", prepare=prepare
     )
-
-
-__all__ = [
-    "ActionState",
-    "scr_action_add",
-    "scr_action_complete",
-    "scr_close",
-    "scr_commission",
-    "scr_decide_not_to_review",
-    "scr_report_approve",
-    "scr_report_write",
-    "sfo_record",
-]

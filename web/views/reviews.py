@@ -185,14 +185,19 @@ def review_report(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     return render(request, "web/reviews/report.html", {"form": form, "review": review})
 
 
+def _flash(request: AuthenticatedHttpRequest, error: WorkflowError) -> None:
+    """A refused button (no form to show the error on): each message at the top of the review's page."""
+    for errors in error.errors.values():
+        for message in errors:
+            messages.error(request, message)
+
+
 def _step(request: AuthenticatedHttpRequest, pk: Any, *, perm: str, service: Any, done: str) -> HttpResponse:
     review = _review(request, pk, perm)
     try:
         service(actor=request.user, review=review)
     except WorkflowError as exc:
-        for errors in exc.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _flash(request, exc)
     else:
         messages.success(request, f"Review {review.reference} {done}")
     return redirect("web:review_detail", pk=review.pk)
@@ -253,9 +258,7 @@ def review_plan_item_complete(request: AuthenticatedHttpRequest, pk: Any) -> Htt
     try:
         services.scr_action_complete(actor=request.user, action=action)
     except WorkflowError as exc:
-        for errors in exc.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _flash(request, exc)
     else:
         messages.success(request, "Action marked completed")
     return redirect("web:review_detail", pk=action.review_id)
