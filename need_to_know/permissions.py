@@ -440,7 +440,8 @@ rules.add_perm("meetings.manage_meeting", is_case_manager)
 # SFO (on a registration they may see); the SMB decides, approves and closes; the report and its action plan are
 # kept by the SMB and the co-ordinators; lay advisers and the SMB read the review without the person.
 rules.add_perm("case_reviews.view_serious_further_offence", can_view_serious_further_offence)
-rules.add_perm("case_reviews.record_serious_further_offence", is_coordinator & same_area & can_view_registration)
+# (a co-ordinator sees every registration of the area: the Category 4 barrier in front of every permission does the rest)
+rules.add_perm("case_reviews.record_serious_further_offence", is_coordinator & same_area)
 rules.add_perm("case_reviews.view_case_review", can_view_case_review)
 rules.add_perm("case_reviews.view_case_review_subject", can_view_case_review & is_case_manager)
 rules.add_perm("case_reviews.decide_case_review", is_smb_member & same_area & can_view_case_review)
