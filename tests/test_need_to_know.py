@@ -961,7 +961,7 @@ def test_smb_members_and_lay_advisers_read_the_reviews_but_never_whom_they_are_a
     _assert_no_leaks(readers)
     for role in ("smb", "lay"):
         assert own_review.reference in shown[role] and "Reportcanary-Sorrel" in shown[role], role
-    assert VISIBLE.family_name in shown["coordinator"]  # the harness is reading real pages
+    assert VISIBLE.found_in(shown["coordinator"])  # the harness is reading real pages
 
 
 # ---------------------------------------------------------------------------------------------
