@@ -129,3 +129,17 @@ def test_small_numbers_are_suppressed_like_every_other_table(history):
     assert offences.shown("level_2", "category_2") == "*" and offences.shown("total", "total") == "*"
     assert report.table("serious_case_reviews").shown("commissioned", "number") == "*"
     assert offences.shown("level_1", "category_1") == "0"  # a zero gives nothing away
+
+
+def test_a_correction_to_an_sfo_in_a_closed_year_shows_at_once_in_the_cached_report(history):
+    from reporting.statistics import cached_annual_reports
+
+    def offences() -> int | None:
+        (report,) = cached_annual_reports(areas=history, years=[2024])
+        return report.table("serious_further_offences").value("total", "total")
+
+    assert offences() == 2
+    SeriousFurtherOffence.objects.filter(area=history, charged_on=dt.date(2024, 8, 2)).update(
+        charged_on=dt.date(2025, 4, 1)  # no signals, no save(): a correction made in the database
+    )
+    assert offences() == 1
