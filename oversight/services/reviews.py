@@ -17,6 +17,7 @@ import re
 import uuid
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -76,6 +77,15 @@ def _without_the_person(review: SeriousCaseReview, texts: dict[str, str]) -> Non
         raise WorkflowError(errors)
 
 
+def _valid(record: object) -> None:
+    """The model's own field checks (hidden characters in the texts, say) as field-named refusals."""
+    try:
+        # (the FSM state is protected: it is set by transitions only)
+        record.full_clean(exclude=["state"], validate_unique=False, validate_constraints=False)  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        raise WorkflowError.from_validation_error(exc) from exc
+
+
 def _criteria(criteria_met: Iterable[str]) -> list[str]:
     chosen = list(dict.fromkeys(criteria_met or []))
     unknown = [c for c in chosen if c not in ReviewCriterion.values]
@@ -122,6 +132,7 @@ def sfo_record(
             level=period.level,
             recorded_by=actor,
         )
+        _valid(sfo)
         try:
             with transaction.atomic():
                 sfo.save(force_insert=True)
@@ -333,9 +344,11 @@ def scr_action_add(
                 {"state": f"You cannot add an action because this review is {locked.get_state_display().lower()}"}
             )
         _without_the_person(locked, {"description": description})
-        action = ReviewAction.objects.create(
+        action = ReviewAction(
             review=locked, description=description, owning_agency=owning_agency, due_date=due_date, added_by=actor
         )
+        _valid(action)
+        action.save(force_insert=True)
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,

@@ -136,6 +136,28 @@ def test_an_sfo_with_impossible_dates_is_refused_naming_the_field(case, people, 
     assert field in refused.value.errors
 
 
+def test_hidden_characters_in_the_offence_or_an_action_are_refused_naming_the_field(case, people):
+    with on(RECORDED), pytest.raises(WorkflowError) as refused:
+        services.sfo_record(
+            actor=people["coordinator"],
+            registration=case,
+            offence_date=dt.date(2025, 8, 15),
+            charged_on=dt.date(2025, 8, 19),
+            offence="Wounding\u200b with intent",
+        )
+    assert "offence" in refused.value.errors
+    review = _commissioned(case, people)
+    with on(DUE), pytest.raises(WorkflowError) as refused:
+        services.scr_action_add(
+            actor=people["smb"],
+            review=review,
+            description="Audit\u202e checks",
+            owning_agency=factories.agency(case.area, AgencyType.POLICE),
+            due_date=DUE,
+        )
+    assert "description" in refused.value.errors
+
+
 def test_the_same_offence_is_not_recorded_twice(case, people):
     _record(case, people["coordinator"])
     with pytest.raises(WorkflowError) as refused:
