@@ -115,6 +115,23 @@ def test_a_review_from_the_case_page_to_closure(case):
     assert person.family_name.upper() in coordinator_view and "Arson" in coordinator_view
 
 
+def test_the_register_shows_a_decision_past_its_due_date_as_overdue(case):
+    from oversight import services
+    from oversight.tests.scenario import on
+
+    coordinator = factories.coordinator(case.area)
+    with on(case.started_on + dt.timedelta(days=1)):
+        services.sfo_record(
+            actor=coordinator,
+            registration=case,
+            offence_date=case.started_on,
+            charged_on=case.started_on,
+            offence="Arson",
+        )
+    page = _as(coordinator).get(reverse("web:review_register")).content.decode()
+    assert "Overdue" in page
+
+
 def test_the_register_pins_its_queries(case, django_assert_max_num_queries):
     from oversight import services
 

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from case_reviews.models import REPORT_SECTIONS, ActionState, ReviewAction, ReviewState, SeriousCaseReview
@@ -55,7 +56,11 @@ def _review(
 
 @page(can_read_reviews)
 def review_register(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "web/reviews/register.html", {"register": selectors.register(request.user)})
+    return render(
+        request,
+        "web/reviews/register.html",
+        {"register": selectors.register(request.user), "today": timezone.localdate(), "due": ReviewState.DECISION_DUE},
+    )
 
 
 @page(is_coordinator)
