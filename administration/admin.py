@@ -1,3 +1,3 @@
 """Django's admin autodiscovery imports this module: it registers every app's admin, one module per app."""
 
-from . import accounts, between_meetings, meetings, notifications, oversight, referrals  # noqa: F401
+from . import accounts, audits, between_meetings, meetings, notifications, oversight, referrals  # noqa: F401

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from mappa_workflow.audit import audit_list, audit_view
@@ -53,7 +53,23 @@ def _person_scopes() -> dict[str, Scope]:
         "meetings.DisclosureDecision": via("case_minutes", permissions.visible_minutes),
         "meetings.RiskAction": scoped(permissions.visible_risk_actions),
         "meetings.RiskActionUpdate": via("action", permissions.visible_risk_actions),
+        # An audit is of a meeting or of a case: visible with the one it is of.
+        "oversight.QualityAudit": Scope(
+            lambda user, queryset: queryset.filter(
+                Q(meeting__in=permissions.visible_meetings(user).values("pk"))
+                | Q(registration__in=permissions.visible_registrations(user).values("pk"))
+            )
+        ),
+        "oversight.AuditAnswer": via("audit", _visible_audits),
     }
+
+
+def _visible_audits(user: Any, queryset: QuerySet | None = None) -> QuerySet:
+    from oversight.audits.models import QualityAudit
+
+    return _person_scopes()["oversight.QualityAudit"](
+        user, QualityAudit.objects.all() if queryset is None else queryset
+    )
 
 
 def person_scope(model: Any) -> Scope | None:

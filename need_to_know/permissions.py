@@ -34,6 +34,7 @@ import rules
 from django.db.models import Model, Q, QuerySet
 
 from case_reviews.models import SeriousCaseReview, SeriousFurtherOffence
+from mappa_workflow.models import Role
 from mappa_workflow.roles import (
     CATEGORY_4,
     _signed_in,
@@ -71,6 +72,13 @@ def referred_by_my_agency(user: Any, referral: Any) -> bool:
 @rules.predicate
 def action_owned_by_my_agency(user: Any, action: Any) -> bool:
     return action is not None and action.owning_agency_id == user.agency_id
+
+
+@rules.predicate
+def reads_board_governance(user: Any) -> bool:
+    """The SMB's own records (docs/smb.md): its members, lay advisers and the co-ordinators and administrators
+    who keep them. Not chairs or practitioners as such; a board record names board members, never a case."""
+    return _signed_in(user) and user.has_role(Role.SMB_MEMBER, Role.LAY_ADVISER, Role.COORDINATOR, Role.ADMINISTRATOR)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,6 +430,8 @@ rules.add_perm("meetings.view_meeting", can_view_meeting)
 rules.add_perm("meetings.view_minutes", can_view_minutes)
 rules.add_perm("meetings.view_risk_action", can_view_risk_action)
 rules.add_perm("reporting.view_statistics", is_statistics_reader & same_area)
+rules.add_perm("oversight.view_board_governance", reads_board_governance & same_area)
+rules.add_perm("oversight.manage_board_governance", (is_coordinator | is_administrator) & same_area)
 rules.add_perm("mappa_workflow.view_case_viewers", (is_coordinator & same_area) | is_administrator)
 rules.add_perm("mappa_workflow.cross_area_access", is_administrator)
 
@@ -473,6 +483,7 @@ __all__ = [
     "is_practitioner",
     "is_statistics_reader",
     "my_agency_risk_actions",
+    "reads_board_governance",
     "require",
     "require_category_clearance",
     "same_area",

@@ -7,14 +7,22 @@ measure shows as ``-``.
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+import tablib
 
 from meetings.models import AttendanceStatus
 from reporting.statistics import SUPPRESSED
+from reporting.trends import bar_chart_svg
 
-from .indicators import ACTION_PARTS, ATTENDANCE_PARTS, LATE, MET, NOT_DONE, NOT_POSSIBLE, AreaIndicators, Figure, Rag
+from .figures import MET, Figure, Rag
+from .indicators import ACTION_PARTS, ATTENDANCE_PARTS, LATE, NOT_DONE, NOT_POSSIBLE, AreaIndicators
+from .movement import CountTable, Movement
+from .periods import Period
 
 NOTHING = "-"
 RAG_LABELS = {Rag.GREEN: "Green", Rag.AMBER: "Amber", Rag.RED: "Red", Rag.NONE: ""}
@@ -27,12 +35,6 @@ PART_LABELS = {
     NOT_POSSIBLE: "Closed, not possible (not counted)",
 }
 CSV_PARTS = [("Attendance", part) for part in ATTENDANCE_PARTS] + [("Actions", part) for part in ACTION_PARTS]
-
-
-def _count(figure: Figure, value: int) -> str:
-    if figure.hidden:
-        return SUPPRESSED
-    return str(value)
 
 
 def figure_text(figure: Figure) -> str:
@@ -57,9 +59,33 @@ def cell(figure: Figure) -> dict[str, Any]:
     }
 
 
+CHARTED_ROWS = 4  # an indicator with more rows (attendance by agency type) is read from its table
+
+
+def chart(found: AreaIndicators, result: Any) -> dict[str, str] | None:
+    """The indicator's percentage by quarter as a bar chart (SVG, as a data URL), one bar per row; a hidden quarter
+    has no bar and ``*``, one with nothing to measure no bar and ``-``. Its alternative text says the figures are in the table beside it."""
+    if not result.rows or len(result.rows) > CHARTED_ROWS:
+        return None
+    quarters = [p for p in found.periods if p.key != "year"]
+
+    def bar(figure: Figure) -> int | str | None:
+        if figure.hidden:
+            return None
+        return NOTHING if figure.percent is None else round(figure.percent)
+
+    series = {row.label: [bar(row.figures[p.key]) for p in quarters] for row in result.rows}
+    svg = bar_chart_svg(f"{result.title}: % by quarter", [p.label.split(" ")[0] for p in quarters], series)
+    return {
+        "src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
+        "alt": f"{result.title}, percentage by quarter: the figures are in the table below.",
+    }
+
+
 def page_context(found: AreaIndicators) -> list[dict[str, Any]]:
     return [
         {
+            "chart": chart(found, result),
             "indicator": result.indicator,
             "title": result.title,
             "numerator": result.numerator_text,
@@ -68,7 +94,14 @@ def page_context(found: AreaIndicators) -> list[dict[str, Any]]:
             "has_median": result.indicator == "screening",
             "has_parts": result.indicator in ("attendance", "actions"),
             "rows": [
-                {"label": row.label, "cells": [cell(row.figures[p.key]) for p in found.periods]} for row in result.rows
+                {
+                    "label": row.label,
+                    "cells": [
+                        {**cell(row.figures[p.key]), "period": p.key, "records": row.figures[p.key].denominator}
+                        for p in found.periods
+                    ],
+                }
+                for row in result.rows
             ],
         }
         for result in found.results
@@ -92,25 +125,25 @@ CSV_HEADER = [
 ]
 
 
-def render_csv(found: AreaIndicators) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+def table_rows(found: AreaIndicators) -> list[list[Any]]:
+    """One row per indicator, breakdown and period, in the columns of :data:`CSV_HEADER`; counts as integers,
+    a hidden figure as ``*`` in every count."""
+    rows = []
     for result in found.results:
         for row in result.rows:
             for period in found.periods:
                 figure = row.figures[period.key]
                 percent = figure.percent
-                writer.writerow(
+                rows.append(
                     [
                         result.title,
                         row.label,
                         period.label,
                         period.start.isoformat(),
                         period.end.isoformat(),
-                        _count(figure, figure.numerator),
-                        _count(figure, figure.denominator),
-                        SUPPRESSED if figure.hidden else ("" if percent is None else f"{percent:g}"),
+                        SUPPRESSED if figure.hidden else figure.numerator,
+                        SUPPRESSED if figure.hidden else figure.denominator,
+                        SUPPRESSED if figure.hidden else ("" if percent is None else percent),
                         cell(figure)["median"] if result.indicator == "screening" else "",
                         result.target.green_percent,
                         result.target.amber_percent,
@@ -123,7 +156,75 @@ def render_csv(found: AreaIndicators) -> str:
                         ],
                     ]
                 )
+    return rows
+
+
+MEDIAN_LEVEL_3 = "Median days at Level 3 (calendar days, of the stays that ended)"
+
+
+def _median_text(movement: Movement, period_key: str) -> str:
+    stays = movement.tables[-1].rows[0].cells[period_key]
+    median = movement.level_3_median_days[period_key]
+    return SUPPRESSED if stays is None else (NOTHING if median is None else f"{median:g}")
+
+
+def count_rows(tables: Sequence[Mapping[str, Any]], year_periods: Sequence[Period]) -> list[list[Any]]:
+    """Count tables (as :func:`count_tables_context` shapes them) in the CSV's columns: each count under
+    Numerator (``*`` when hidden)."""
+    blanks = [""] * (len(CSV_HEADER) - 6)
+    rows = []
+    for table in tables:
+        for row in table["rows"]:
+            for period, value in zip(year_periods, row["cells"], strict=True):
+                start, end = period.start.isoformat(), period.end.isoformat()
+                rows.append([table["title"], row["label"], period.label, start, end, value, *blanks])
+    return rows
+
+
+def count_tables_context(tables: Sequence[CountTable], year_periods: Sequence[Period]) -> list[dict[str, Any]]:
+    """Count tables as the page, the PDF and the downloads show them: a count, or ``*`` when hidden."""
+    return [
+        {
+            "key": table.key,
+            "title": table.title,
+            "counted": table.counted,
+            "rows": [
+                {
+                    "label": row.label,
+                    "cells": [SUPPRESSED if row.cells[p.key] is None else row.cells[p.key] for p in year_periods],
+                }
+                for row in table.rows
+            ],
+        }
+        for table in tables
+    ]
+
+
+def movement_context(movement: Movement) -> list[dict[str, Any]]:
+    """The movement tables, with the median stay at Level 3 as a row of its own."""
+    tables = count_tables_context(movement.tables, movement.periods)
+    for table in tables:
+        if table["key"] == "level_3_stays":
+            cells = [_median_text(movement, p.key) for p in movement.periods]
+            table["rows"].append({"label": MEDIAN_LEVEL_3, "cells": cells})
+    return tables
+
+
+def render_csv(found: AreaIndicators, counts: Sequence[Mapping[str, Any]] = ()) -> str:
+    """The indicators, then any count tables (``counts``: movement, diversity) in the same columns."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    rows = table_rows(found) + count_rows(counts, found.periods)
+    writer.writerows([f"{value:g}" if isinstance(value, float) else value for value in row] for row in rows)
     return out.getvalue()
+
+
+def render_xlsx(found: AreaIndicators, counts: Sequence[Mapping[str, Any]] = ()) -> bytes:
+    """The same rows as the CSV in one sheet, counts as numbers (a spreadsheet can sum them)."""
+    rows = table_rows(found) + count_rows(counts, found.periods)
+    data = tablib.Dataset(*rows, headers=CSV_HEADER, title="Indicators")
+    return bytes(data.export("xlsx"))
 
 
 def as_dict(found: AreaIndicators) -> dict[str, Any]:

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics as pystatistics
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -41,13 +41,16 @@ from meetings.models import (
     RiskActionState,
 )
 from referrals.models import DECIDED, Referral, ReferralState, RegistrationPeriod
-from reporting import disclosure
 
+from .figures import MET, MISSED, IndicatorResult, Row, Target
+from .figures import in_period as _in
+from .figures import period_filters as _period_filters
+from .figures import rate_counts as _rate_counts
+from .figures import row as _row
+from .indicators_level_one import level_one_reviews
 from .models import DEFAULT_TARGETS, Indicator, IndicatorTarget
-from .periods import YEAR, Period, periods
+from .periods import Period, periods
 
-MET = "met"
-MISSED = "missed"
 HELD_STATES = [MeetingState.HELD, MeetingState.MINUTES_DRAFTED, MeetingState.MINUTES_APPROVED]
 PANEL_TYPES = [MeetingType.LEVEL_2, MeetingType.LEVEL_3]
 # Actions: done on time; done late or still open after the due date; closed as not done by the agency;
@@ -64,63 +67,6 @@ ATTENDANCE_PARTS: list[str] = [
 ]
 
 
-class Rag:
-    GREEN = "green"
-    AMBER = "amber"
-    RED = "red"
-    NONE = ""
-
-
-@dataclass(frozen=True)
-class Target:
-    green_percent: int
-    amber_percent: int
-    working_days: int | None = None
-
-    def rag(self, percent: float | None) -> str:
-        if percent is None:
-            return Rag.NONE
-        if percent >= self.green_percent:
-            return Rag.GREEN
-        if percent >= self.amber_percent:
-            return Rag.AMBER
-        return Rag.RED
-
-
-@dataclass(frozen=True)
-class Figure:
-    """``numerator`` of ``denominator`` in one period; ``hidden`` when small numbers are suppressed."""
-
-    numerator: int
-    denominator: int
-    status: str
-    hidden: bool = False
-    median_working_days: float | None = None
-    parts: Mapping[str, int] = field(default_factory=dict)
-
-    @property
-    def percent(self) -> float | None:
-        if self.hidden or not self.denominator:
-            return None
-        return round(100 * self.numerator / self.denominator, 1)
-
-
-@dataclass(frozen=True)
-class Row:
-    label: str
-    figures: dict[str, Figure]
-
-
-@dataclass(frozen=True)
-class IndicatorResult:
-    indicator: str
-    title: str
-    numerator_text: str
-    denominator_text: str
-    target: Target
-    rows: list[Row]
-
-
 @dataclass(frozen=True)
 class AreaIndicators:
     area: Area
@@ -131,88 +77,24 @@ class AreaIndicators:
 
 
 # ---------------------------------------------------------------------------------------------
-# Suppression and figures
-# ---------------------------------------------------------------------------------------------
-
-
-def _hidden_cells(
-    counts: Mapping[tuple[str, str], int], parts: Sequence[str], threshold: int, outside: Sequence[str] = ()
-) -> set:
-    """Which (period, part) cells to hide: each period's parts sum to its total, each part's quarters to its
-    year; ``outside`` parts are shown beside the figure but are not in its total."""
-    quarter_keys = [key for key, _ in counts if key != YEAR]
-    quarter_keys = list(dict.fromkeys(quarter_keys))
-    values: dict[tuple[str, str], int] = dict(counts)
-    totals: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for key in [*quarter_keys, YEAR]:
-        values[(key, "total")] = sum(counts[(key, part)] for part in parts)
-        totals[(key, "total")] = [(key, part) for part in parts]
-    for part in [*parts, *outside]:
-        totals[(YEAR, part)] = [(key, part) for key in quarter_keys]
-    return disclosure.suppress(values, totals, threshold)
-
-
-def _row(
-    label: str,
-    counts: Mapping[tuple[str, str], int],
-    *,
-    parts: Sequence[str],
-    numerator_part: str,
-    target: Target,
-    threshold: int,
-    medians: Mapping[str, float | None] | None = None,
-    outside: Sequence[str] = (),
-) -> Row:
-    hidden = _hidden_cells(counts, parts, threshold, outside)
-    figures = {}
-    for key in dict.fromkeys(key for key, _ in counts):
-        numerator = counts[(key, numerator_part)]
-        denominator = sum(counts[(key, part)] for part in parts)
-        is_hidden = any((key, cell) in hidden for cell in [*parts, *outside, "total"])
-        percent = None if is_hidden or not denominator else 100 * numerator / denominator
-        figures[key] = Figure(
-            numerator=numerator,
-            denominator=denominator,
-            status=target.rag(percent),
-            hidden=is_hidden,
-            median_working_days=None if is_hidden or medians is None else medians.get(key),
-            parts={} if is_hidden else {part: counts[(key, part)] for part in [*parts, *outside]},
-        )
-    return Row(label, figures)
-
-
-def _in(period: Period, day: dt.date) -> bool:
-    return period.start <= day <= period.end
-
-
-def _rate_counts(outcomes: Iterable[tuple[dt.date, bool]], year_periods: list[Period]) -> dict[tuple[str, str], int]:
-    counts = {(p.key, part): 0 for p in year_periods for part in (MET, MISSED)}
-    for day, met in outcomes:
-        for period in year_periods:
-            if _in(period, day):
-                counts[(period.key, MET if met else MISSED)] += 1
-    return counts
-
-
-def _period_filters(year_periods: list[Period], lookup: str) -> dict[str, Q]:
-    return {p.key: Q(**{f"{lookup}__range": (p.start, p.end)}) for p in year_periods}
-
-
-# ---------------------------------------------------------------------------------------------
 # The indicators
 # ---------------------------------------------------------------------------------------------
 
 
-def _screening(area: Area, year_periods: list[Period], target: Target, threshold: int) -> IndicatorResult:
-    year = year_periods[-1]
-    days_allowed = target.working_days if target.working_days is not None else 0
+def screening_taken(area: Area, year: Period) -> list[tuple[dt.date, int, Any]]:
+    """(decided on, working days from received to decided, referral id) of each referral decided in ``year``."""
     rows = Referral.objects.filter(
         area=area, state__in=DECIDED, submitted_at__isnull=False, decided_on__range=(year.start, year.end)
-    ).values_list("submitted_at", "decided_on")
-    taken = [
-        (decided_on, working_days_between(timezone.localtime(submitted_at).date(), decided_on))
-        for submitted_at, decided_on in rows
+    ).values_list("submitted_at", "decided_on", "pk")
+    return [
+        (decided_on, working_days_between(timezone.localtime(submitted_at).date(), decided_on), pk)
+        for submitted_at, decided_on, pk in rows
     ]
+
+
+def _screening(area: Area, year_periods: list[Period], target: Target, threshold: int) -> IndicatorResult:
+    days_allowed = target.working_days if target.working_days is not None else 0
+    taken = [(day, days) for day, days, _ in screening_taken(area, year_periods[-1])]
     counts = _rate_counts(((day, days <= days_allowed) for day, days in taken), year_periods)
     medians = {}
     for period in year_periods:
@@ -251,24 +133,31 @@ def _first_panel_held(registration: OuterRef, **since: Any) -> Subquery:
     )
 
 
+def first_meeting_records(area: Area, today: dt.date) -> tuple[QuerySet[Referral], Q, Q]:
+    """Accepted referrals with the day their first panel was held (``first_held``), what is measured (held, or
+    overdue) and what is on time."""
+    first_held = _first_panel_held(OuterRef("registration"), meeting__starts_at__date__gte=OuterRef("decided_on"))
+    found = Referral.objects.filter(area=area, registration__isnull=False, first_meeting_due__isnull=False).annotate(
+        first_held=first_held
+    )
+    return (
+        found,
+        Q(first_held__isnull=False) | Q(first_meeting_due__lt=today),
+        Q(first_held__lte=F("first_meeting_due")),
+    )
+
+
 def _first_meetings(
     area: Area, year_periods: list[Period], target: Target, threshold: int, today: dt.date
 ) -> IndicatorResult:
-    first_held = _first_panel_held(OuterRef("registration"), meeting__starts_at__date__gte=OuterRef("decided_on"))
-    measured = Q(first_held__isnull=False) | Q(first_meeting_due__lt=today)
-    on_time = Q(first_held__lte=F("first_meeting_due"))
+    found_in, measured, on_time = first_meeting_records(area, today)
     aggregates: dict[str, Any] = {}
     for level, state in ((2, ReferralState.ACCEPTED_LEVEL_2), (3, ReferralState.ACCEPTED_LEVEL_3)):
         for key, in_period in _period_filters(year_periods, "first_meeting_due").items():
             counted = Q(state=state) & in_period & measured
             aggregates[f"l{level}_{key}_{MET}"] = Count("pk", filter=counted & on_time)
             aggregates[f"l{level}_{key}_all"] = Count("pk", filter=counted)
-    found = (
-        Referral.objects.filter(area=area, registration__isnull=False, first_meeting_due__isnull=False)
-        .annotate(first_held=first_held)
-        .aggregate(**aggregates)
-    )
-    rows = _level_rows(found, year_periods, target, threshold)
+    rows = _level_rows(found_in.aggregate(**aggregates), year_periods, target, threshold)
     return IndicatorResult(
         Indicator.FIRST_MEETING,
         Indicator.FIRST_MEETING.label,
@@ -281,32 +170,15 @@ def _first_meetings(
 
 def _reviews(area: Area, year_periods: list[Period], target: Target, threshold: int, today: dt.date) -> IndicatorResult:
     """Each review date a meeting set (``CaseMinutes.next_review_date``) against the case's next panel after it."""
-    registration = OuterRef("agenda_item__registration")
-    next_held = _first_panel_held(registration, meeting__starts_at__gt=OuterRef("agenda_item__meeting__starts_at"))
-    # The level the case was managed at on the due date: none (so not counted) once it left Levels 2 and 3.
-    level_when_due = RegistrationPeriod.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("next_review_date")),
-        registration=registration,
-        start_date__lte=OuterRef("next_review_date"),
-    ).values("level")[:1]
-    measured = Q(next_held__isnull=False) | Q(next_review_date__lt=today)
-    on_time = Q(next_held__lte=F("next_review_date"))
+    year = year_periods[-1]
+    found_in, measured, on_time = review_records(area, year, today)
     aggregates: dict[str, Any] = {}
     for level in (2, 3):
         for key, in_period in _period_filters(year_periods, "next_review_date").items():
             counted = Q(level_when_due=level) & in_period & measured
             aggregates[f"l{level}_{key}_{MET}"] = Count("pk", filter=counted & on_time)
             aggregates[f"l{level}_{key}_all"] = Count("pk", filter=counted)
-    year = year_periods[-1]
-    found = (
-        CaseMinutes.objects.filter(
-            agenda_item__meeting__area=area,
-            agenda_item__registration__isnull=False,
-            next_review_date__range=(year.start, year.end),
-        )
-        .annotate(next_held=next_held, level_when_due=Subquery(level_when_due))
-        .aggregate(**aggregates)
-    )
+    found = found_in.aggregate(**aggregates)
     return IndicatorResult(
         Indicator.REVIEWS,
         Indicator.REVIEWS.label,
@@ -316,6 +188,25 @@ def _reviews(area: Area, year_periods: list[Period], target: Target, threshold: 
         target,
         _level_rows(found, year_periods, target, threshold),
     )
+
+
+def review_records(area: Area, year: Period, today: dt.date) -> tuple[QuerySet[CaseMinutes], Q, Q]:
+    """Minutes that set a review date in ``year``, with the case's next panel (``next_held``) and its level on the
+    date (``level_when_due``), what is measured (met, or passed) and what is on time."""
+    registration = OuterRef("agenda_item__registration")
+    next_held = _first_panel_held(registration, meeting__starts_at__gt=OuterRef("agenda_item__meeting__starts_at"))
+    # The level the case was managed at on the due date: none (so not counted) once it left Levels 2 and 3.
+    level_when_due = RegistrationPeriod.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("next_review_date")),
+        registration=registration,
+        start_date__lte=OuterRef("next_review_date"),
+    ).values("level")[:1]
+    found = CaseMinutes.objects.filter(
+        agenda_item__meeting__area=area,
+        agenda_item__registration__isnull=False,
+        next_review_date__range=(year.start, year.end),
+    ).annotate(next_held=next_held, level_when_due=Subquery(level_when_due))
+    return found, Q(next_held__isnull=False) | Q(next_review_date__lt=today), Q(next_held__lte=F("next_review_date"))
 
 
 def _level_rows(found: Mapping[str, int], year_periods: list[Period], target: Target, threshold: int) -> list[Row]:
@@ -332,21 +223,29 @@ def _level_rows(found: Mapping[str, int], year_periods: list[Period], target: Ta
     return rows
 
 
-def _minutes(
-    area: Area, year_periods: list[Period], target: Target, threshold: int, today: dt.date, settings: AreaSettings
-) -> IndicatorResult:
-    year = year_periods[-1]
+def minutes_outcomes(
+    area: Area, year: Period, settings: AreaSettings, today: dt.date
+) -> list[tuple[dt.date, bool, Any]]:
+    """(held on, minutes approved on time, meeting id) of each meeting held in ``year`` whose minutes are approved
+    or overdue."""
     rows = Meeting.objects.filter(
         area=area, state__in=HELD_STATES, starts_at__date__range=(year.start, year.end)
-    ).values_list("starts_at", "minutes_approved_at")
+    ).values_list("starts_at", "minutes_approved_at", "pk")
     outcomes = []
-    for starts_at, approved_at in rows:
+    for starts_at, approved_at, pk in rows:
         held_on = timezone.localtime(starts_at).date()
         due = add_working_days(held_on, settings.minutes_due_working_days)
         approved_on = timezone.localtime(approved_at).date() if approved_at else None
         if approved_on is None and due >= today:
             continue  # not late yet: it counts once approved, or once the due date has passed
-        outcomes.append((held_on, approved_on is not None and approved_on <= due))
+        outcomes.append((held_on, approved_on is not None and approved_on <= due, pk))
+    return outcomes
+
+
+def _minutes(
+    area: Area, year_periods: list[Period], target: Target, threshold: int, today: dt.date, settings: AreaSettings
+) -> IndicatorResult:
+    outcomes = [(held_on, met) for held_on, met, _ in minutes_outcomes(area, year_periods[-1], settings, today)]
     counts = _rate_counts(outcomes, year_periods)
     return IndicatorResult(
         Indicator.MINUTES,
@@ -359,23 +258,27 @@ def _minutes(
     )
 
 
+def attendance_records(area: Area, year: Period) -> QuerySet[Attendance]:
+    """Agencies' attendance lines at Level 2 and 3 panels held in ``year`` (observers left out)."""
+    return Attendance.objects.filter(
+        meeting__area=area,
+        meeting__meeting_type__in=PANEL_TYPES,
+        meeting__state__in=HELD_STATES,
+        meeting__starts_at__date__range=(year.start, year.end),
+        agency__isnull=False,
+        status__in=ATTENDANCE_PARTS,
+    )
+
+
 def _attendance(area: Area, year_periods: list[Period], target: Target, threshold: int) -> IndicatorResult:
     aggregates = {
         f"{key}_{status}": Count("pk", filter=in_period & Q(status=status))
         for key, in_period in _period_filters(year_periods, "meeting__starts_at__date").items()
         for status in ATTENDANCE_PARTS
     }
-    year = year_periods[-1]
     found: dict[str, dict[str, Any]] = {
         row["agency__agency_type"]: dict(row)
-        for row in Attendance.objects.filter(
-            meeting__area=area,
-            meeting__meeting_type__in=PANEL_TYPES,
-            meeting__state__in=HELD_STATES,
-            meeting__starts_at__date__range=(year.start, year.end),
-            agency__isnull=False,
-            status__in=ATTENDANCE_PARTS,
-        )
+        for row in attendance_records(area, year_periods[-1])
         .values("agency__agency_type")
         .annotate(**aggregates)
         .order_by("agency__agency_type")
@@ -410,15 +313,20 @@ def _attendance(area: Area, year_periods: list[Period], target: Target, threshol
     )
 
 
-def _actions(area: Area, year_periods: list[Period], target: Target, threshold: int, today: dt.date) -> IndicatorResult:
+def action_outcomes(today: dt.date) -> dict[str, Q]:
+    """Each part of the actions indicator as a filter on ``RiskAction``; an action in none is not yet measured."""
     finished = [RiskActionState.COMPLETED, RiskActionState.CLOSED_NOT_DONE, RiskActionState.CLOSED_NOT_POSSIBLE]
-    outcomes = {
+    return {
         MET: Q(state=RiskActionState.COMPLETED, completed_on__lte=F("due_date")),
         LATE: Q(state=RiskActionState.COMPLETED, completed_on__gt=F("due_date"))
         | (~Q(state__in=finished) & Q(due_date__lt=today)),
         NOT_DONE: Q(state=RiskActionState.CLOSED_NOT_DONE),
         NOT_POSSIBLE: Q(state=RiskActionState.CLOSED_NOT_POSSIBLE),
     }
+
+
+def _actions(area: Area, year_periods: list[Period], target: Target, threshold: int, today: dt.date) -> IndicatorResult:
+    outcomes = action_outcomes(today)
     aggregates: dict[str, Any] = {
         f"{key}_{part}": Count("pk", filter=in_period & outcome)
         for key, in_period in _period_filters(year_periods, "due_date").items()
@@ -488,5 +396,6 @@ def area_indicators(*, area: Area, year: int, today: dt.date | None = None) -> A
         _minutes(area, year_periods, targets[Indicator.MINUTES], threshold, today, settings),
         _attendance(area, year_periods, targets[Indicator.ATTENDANCE], threshold),
         _actions(area, year_periods, targets[Indicator.ACTIONS], threshold, today),
+        level_one_reviews(area, year_periods, targets[Indicator.LEVEL_ONE_REVIEWS], threshold, today),
     ]
     return AreaIndicators(area, year, year_periods, threshold, results)

@@ -19,6 +19,7 @@ class Indicator(models.TextChoices):
     MINUTES = "minutes", "Minutes approved within the area's timescale"
     ATTENDANCE = "attendance", "Attendance at Level 2 and 3 meetings"
     ACTIONS = "actions", "Risk management actions completed by their due date"
+    LEVEL_ONE_REVIEWS = "level_one_reviews", "Level 1 cases reviewed within the area's Level 1 interval"
 
 
 # indicator -> (green at or above this %, amber at or above this %, working days where the indicator has its own)
@@ -29,6 +30,7 @@ DEFAULT_TARGETS: dict[str, tuple[int, int, int | None]] = {
     Indicator.MINUTES: (90, 75, None),
     Indicator.ATTENDANCE: (80, 65, None),
     Indicator.ACTIONS: (85, 70, None),
+    Indicator.LEVEL_ONE_REVIEWS: (90, 75, None),
 }
 
 
@@ -58,5 +60,12 @@ class IndicatorTarget(models.Model):
         return f"{self.area}: {self.get_indicator_display()} target {self.green_percent}%"
 
 
-# The audit records live in their own module; imported here so Django finds them in this app.
+# The audit and SMB governance records live in their own modules; imported here so Django finds them in this app.
 from .audits.models import AuditAnswer, AuditorCapacity, AuditSample, AuditState, QualityAudit  # noqa: E402,F401
+from .governance.models import (  # noqa: E402,F401
+    BoardMeeting,
+    BoardMeetingStatus,
+    BoardRole,
+    BoardSeats,
+    BoardTenure,
+)

@@ -75,13 +75,17 @@ def compute_year_on_year(
     )
 
 
-def _figure_svg(title: str, labels: list[str], series: dict[str, list[int | None]]) -> str:
+def bar_chart_svg(title: str, labels: list[str], series: dict[str, list[int | str | None]]) -> str:
+    """A grouped bar chart as SVG text (see :func:`_draw_svg`); ``None`` is a hidden figure, drawn as ``*``, and
+    a string is drawn as no bar with that label (``-``: nothing to measure)."""
     # A chart depends only on its title, labels and figures, so each process keeps the recent ones.
     return _cached_svg(title, tuple(labels), tuple((name, tuple(values)) for name, values in series.items()))
 
 
 @functools.lru_cache(maxsize=512)
-def _cached_svg(title: str, labels: tuple[str, ...], series: tuple[tuple[str, tuple[int | None, ...]], ...]) -> str:
+def _cached_svg(
+    title: str, labels: tuple[str, ...], series: tuple[tuple[str, tuple[int | str | None, ...]], ...]
+) -> str:
     return _draw_svg(title, list(labels), {name: list(values) for name, values in series})
 
 
@@ -107,12 +111,12 @@ def _nice_top(largest: int) -> int:
         power *= 10
 
 
-def _draw_svg(title: str, labels: list[str], series: dict[str, list[int | None]]) -> str:
+def _draw_svg(title: str, labels: list[str], series: dict[str, list[int | str | None]]) -> str:
     """A grouped bar chart: one group per year, one bar per series, each bar labelled with its figure
     (``*`` where the figure is suppressed, drawn as no bar), a y axis with four gridlines, a legend."""
     from xml.sax.saxutils import escape
 
-    values = [v for vs in series.values() for v in vs if v is not None]
+    values = [v for vs in series.values() for v in vs if isinstance(v, int)]
     top = _nice_top(max(values, default=0))
     plot_height = PLOT_BOTTOM - PLOT_TOP
     group_width = (PLOT_RIGHT - PLOT_LEFT) / max(1, len(labels))
@@ -137,7 +141,7 @@ def _draw_svg(title: str, labels: list[str], series: dict[str, list[int | None]]
         colour = BAR_COLOURS[i % len(BAR_COLOURS)]
         for x, figure in enumerate(figures):
             left = PLOT_LEFT + x * group_width + group_width * 0.1 + i * bar_width
-            height = plot_height * (figure or 0) / top
+            height = plot_height * figure / top if isinstance(figure, int) else 0
             label = "*" if figure is None else str(figure)
             parts.append(
                 f'<rect x="{left:.1f}" y="{PLOT_BOTTOM - height:.1f}" width="{bar_width:.1f}" height="{height:.1f}" '
@@ -177,12 +181,12 @@ def charts(trend: YearOnYear) -> dict[str, str]:
     labels = trend.years
     r = trend.reports
     return {
-        "snapshot": _figure_svg(
+        "snapshot": bar_chart_svg(
             "MAPPA-eligible individuals on 31 March",
             labels,
             {"Total": [_shown(x, "snapshot", "total", "total") for x in r]},
         ),
-        "level_2_3_yearly": _figure_svg(
+        "level_2_3_yearly": bar_chart_svg(
             "Levels 2 and 3 (yearly total)",
             labels,
             {
@@ -190,7 +194,7 @@ def charts(trend: YearOnYear) -> dict[str, str]:
                 "Level 3": [_shown(x, "level_2_3_yearly", "level_3", "total") for x in r],
             },
         ),
-        "returns": _figure_svg(
+        "returns": bar_chart_svg(
             "Level 2 and 3 individuals returned to custody",
             labels,
             {

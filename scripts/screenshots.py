@@ -1,8 +1,10 @@
-"""Refresh the README's screenshots: docs/screenshots/dashboard.png, meeting.png and statistics.png.
+"""Refresh the README's screenshots: docs/screenshots/dashboard.png, meeting.png, agenda.png, month.png,
+my-meetings.png and statistics.png.
 
 Builds a throwaway SQLite database with the synthetic demo (``manage.py load_demo``), starts the
 service on a free port, signs in through the real sign-in pages (password and two-factor code) with
-Debian's Chromium, and captures the co-ordinator's dashboard, a meeting and the statistics page.
+Debian's Chromium, and captures the co-ordinator's dashboard, a meeting, the next panel's agenda and the month of panels, a police
+officer's "My meetings", and the statistics page.
 Run with ``make screenshots``. Needs /usr/bin/chromium and ``make npm`` (GOV.UK Frontend assets).
 """
 
@@ -73,7 +75,7 @@ def main() -> int:
     _prepare("loading the synthetic Northamptonshire demo")
     call_command("load_demo", area="northamptonshire", seed=2025)
 
-    from mappa_workflow.models import Role
+    from mappa_workflow.models import AgencyType, Role
     from meetings.models import Meeting, MeetingState
     from tests import factories
 
@@ -84,6 +86,15 @@ def main() -> int:
         .order_by("-starts_at")
         .first()
         or Meeting.objects.filter(area=coordinator.area).order_by("-starts_at").first()
+    )
+
+    upcoming = (
+        Meeting.objects.filter(area=coordinator.area, state=MeetingState.SCHEDULED, agenda_items__isnull=False)
+        .order_by("starts_at")
+        .first()
+    )
+    officer = factories.practitioner(
+        AgencyType.POLICE, area=coordinator.area, username="screenshot.police", first_name="Alex", last_name="Officer"
     )
 
     port = _free_port()
@@ -116,6 +127,23 @@ def main() -> int:
                 _prepare("meeting.png")
             else:
                 print("The demo has no meeting: meeting.png not refreshed", file=sys.stderr)
+            if upcoming is not None:
+                page.goto(f"/meetings/{upcoming.pk}/agenda/")
+                page.screenshot(path=str(OUT / "agenda.png"), full_page=True)
+                _prepare("agenda.png")
+                page.goto(f"/meetings/month/?month={upcoming.starts_at:%Y-%m}")
+            else:
+                page.goto("/meetings/month/")
+            page.screenshot(path=str(OUT / "month.png"), full_page=True)
+            _prepare("month.png")
+            context.close()
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base)
+            page = context.new_page()
+            page.base_url = base  # type: ignore[attr-defined]  # our own attribute, read by tests/browser's sign_in
+            sign_in(page, officer, password=PASSWORD)
+            page.goto("/meetings/mine/")
+            page.screenshot(path=str(OUT / "my-meetings.png"), full_page=True)
+            _prepare("my-meetings.png")
             context.close()
             context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base)
             page = context.new_page()

@@ -40,6 +40,7 @@ INVOLVED = {"referrer", "invited"}  # practitioners whose agency referred / was 
 PRACTITIONERS = INVOLVED | {"uninvolved"}
 STATISTICS = {"coordinator", "chair", "smb", "lay", "administrator"}
 AUDITORS = {"coordinator", "smb", "lay"}
+BOARD = {"coordinator", "smb", "lay", "administrator"}  # the SMB's own records (docs/smb.md)
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,10 @@ RULES: dict[str, Rule] = {
     # Performance indicators (oversight): aggregates only, each reader their own area
     "web:indicators": Rule(STATISTICS | {"other_area"}),
     "web:indicators_csv": Rule(STATISTICS | {"other_area"}),
+    "web:indicators_xlsx": Rule(STATISTICS | {"other_area"}),
+    "web:indicators_pdf": Rule(STATISTICS | {"other_area"}),
+    # each case manager reads their own area's records: another area's co-ordinator gets theirs
+    "web:indicator_records": Rule(CASE_MANAGERS | {"other_area"}, kwargs="indicator"),
     # Audits (docs/audits.md): co-ordinators, SMB members and lay advisers audit meetings; only co-ordinators
     # audit cases; an audit is read by its auditor and the area's co-ordinators; the results are aggregates
     "web:audits": Rule(AUDITORS | {"other_area"}),
@@ -181,6 +186,9 @@ RULES: dict[str, Rule] = {
     "web:meeting_audit_start": Rule(AUDITORS, method="post", kwargs="meeting"),
     "web:case_audit_start": Rule({"coordinator"}, method="post", kwargs="registration"),
     "web:audit_detail": Rule({"coordinator"}, kwargs="audit"),
+    # SMB governance (docs/smb.md): the board reads its meetings and members; co-ordinators and administrators
+    # of the area keep them (the forms are on the same page); each area's own board only
+    "web:smb_governance": Rule(BOARD | {"other_area"}),
     # Serious further offences and serious case reviews (docs/serious-case-reviews.md): a co-ordinator records the
     # SFO from the case; the SMB decides, approves and closes; SMB members and co-ordinators write the report and
     # keep the plan; lay advisers and chairs read (the SMB and lay advisers without the person)
@@ -354,6 +362,7 @@ def world():
         "action": {"pk": action.pk},
         "download": {"fmt": "csv"},
         "statistics": {"area": area.slug, "year": 2024},
+        "indicator": {"indicator": "screening"},
         "export": {"pk": export.pk},
         "registration": {"pk": registration.pk},
         "audit": {"pk": quality_audit_start(actor=users["coordinator"], meeting=meeting).pk},

@@ -396,6 +396,7 @@ def _build_world() -> dict[str, Any]:
         owning=[AgencyType.POLICE],
     )
     audits = _audits(users, north_panel=meetings[0], kent_panel=kent_meetings[0], visible=visible, elsewhere=elsewhere)
+    _board(users, north)
     # The probation practitioner is also the area's victim liaison officer, and records victims' views.
     RoleAssignment.objects.create(user=users["probation"], role=Role.VICTIM_LIAISON)
     victim_services.victim_view_record(
@@ -457,6 +458,29 @@ def _build_world() -> dict[str, Any]:
         **between,
         **reviews,
     }
+
+
+BOARD_CHAIR = "Boardchair-Okonkwo"
+
+
+def _board(users, area: Area) -> None:
+    """The area's SMB: a meeting held today, a chair and a lay adviser (board members, not people of a case)."""
+    today = timezone.localdate()
+    coordinator = users["coordinator"]
+    oversight_services.board_meeting_record(
+        actor=coordinator, area=area, meeting_date=today, status="held", members_present=7, note="Quarterly board"
+    )
+    oversight_services.board_member_appoint(
+        actor=coordinator, area=area, name=BOARD_CHAIR, role="chair", agency=users["police"].agency, starts_on=today
+    )
+    oversight_services.board_member_appoint(
+        actor=coordinator,
+        area=area,
+        name="Layadviser-Pemberton",
+        role="lay_adviser",
+        starts_on=today,
+        ends_on=dt.date(today.year + 3, 3, 31),
+    )
 
 
 def _between_meetings(users, *, kent_chair, kent_probation, visible, category_4, elsewhere) -> dict[str, list[Any]]:
@@ -780,6 +804,19 @@ def test_no_page_or_endpoint_shows_a_canary_to_a_reader_the_rule_keeps_it_from(w
                         reader.read(client, url, search)
     _assert_no_leaks(readers)
     _assert_allowed_readers_saw_them(readers, "pages and the API")
+
+
+def test_the_smb_governance_page_shows_its_members_and_lay_advisers_the_board_and_no_person(world, readers):
+    """The board's own page is served to SMB members and lay advisers, with the board on it, and names no one
+    of any case: not the canaries, not even the case everyone involved may see."""
+    for role in ("smb", "lay"):
+        reader = readers[role]
+        response = reader.pages.get(reverse("web:smb_governance"))
+        text = response.content.decode()
+        assert response.status_code == 200 and BOARD_CHAIR in text and "Layadviser-Pemberton" in text
+        reader.check("web:smb_governance", text)
+        assert VISIBLE.found_in(text) == []
+    _assert_no_leaks(readers)
 
 
 def test_filtered_lists_and_the_month_view_show_no_canary_to_a_reader_the_rule_keeps_it_from(world, readers):

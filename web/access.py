@@ -21,12 +21,20 @@ from django.http.response import HttpResponseBase
 
 from mappa_workflow.exceptions import NotPermitted
 from mappa_workflow.models import Role
-from need_to_know.permissions import is_administrator, is_chair, is_coordinator, is_statistics_reader, sees_cases
+from need_to_know.permissions import (
+    is_administrator,
+    is_chair,
+    is_coordinator,
+    is_statistics_reader,
+    reads_board_governance,
+    sees_cases,
+)
 
 # Pages that name people: co-ordinators, chairs and practitioners. SMB members and lay advisers never.
 can_see_cases = sees_cases
 can_manage_cases = is_coordinator | is_chair
 can_read_statistics = is_statistics_reader
+can_read_board_governance = reads_board_governance  # SMB members, lay advisers, co-ordinators, administrators
 
 
 @rules.predicate

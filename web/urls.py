@@ -8,6 +8,7 @@ from .views import (
     audits,
     cases,
     dashboard,
+    governance,
     home,
     indicators,
     level_one,
@@ -153,10 +154,15 @@ urlpatterns = [
     # Performance indicators for the SMB: aggregates only
     path("indicators/", indicators.indicators_page, name="indicators"),
     path("indicators/indicators.csv", indicators.indicators_csv, name="indicators_csv"),
+    path("indicators/indicators.xlsx", indicators.indicators_xlsx, name="indicators_xlsx"),
+    path("indicators/indicators.pdf", indicators.indicators_pdf, name="indicators_pdf"),
+    path("indicators/<slug:indicator>/", indicators.indicator_records, name="indicator_records"),
     # Meeting (MAPPA L) and case audits: the sample and the forms for auditors, averages for the SMB
     path("audits/", audits.audit_list, name="audits"),
     path("audits/results/", audits.audit_results_page, name="audit_results"),
     path("audits/<uuid:pk>/", audits.audit_detail, name="audit_detail"),
     path("audits/meetings/<uuid:pk>/start/", audits.meeting_audit_start, name="meeting_audit_start"),
     path("audits/cases/<uuid:pk>/start/", audits.case_audit_start, name="case_audit_start"),
+    # The SMB's own governance: its meetings, members and lay advisers (names board members, never a case)
+    path("smb/governance/", governance.smb_governance, name="smb_governance"),
 ]

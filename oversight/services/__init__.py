@@ -9,6 +9,7 @@ from .audits import (
     quality_audit_start,
     quality_audit_submit,
 )
+from .governance import board_meeting_record, board_member_appoint, board_tenure_end
 from .reviews import (
     scr_action_add,
     scr_action_complete,
@@ -22,6 +23,9 @@ from .reviews import (
 
 __all__ = [
     "audit_sample_draw",
+    "board_meeting_record",
+    "board_member_appoint",
+    "board_tenure_end",
     "quality_audit_answer",
     "quality_audit_start",
     "quality_audit_submit",

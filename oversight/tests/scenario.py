@@ -13,6 +13,8 @@ from django.utils import timezone
 from mappa_workflow.models import AgencyType, Area
 from meetings import services as meeting_services
 from meetings.models import Meeting, PlanHeading, RiskAction
+from oversight.governance.models import BoardMeeting, BoardRole
+from oversight.services import board_meeting_record, board_member_appoint
 from referrals import services as referral_services
 from referrals.models import Referral, Registration
 from tests import factories
@@ -120,3 +122,30 @@ def action_closed(action: RiskAction, day: dt.date, outcome: str) -> RiskAction:
         return meeting_services.risk_action_close(
             actor=factories.coordinator(action.area), action=action, outcome=outcome, reason="Recorded at review."
         )
+
+
+def board_meeting_held(day: dt.date, *, present: int = 9, actor=None) -> BoardMeeting:
+    """An SMB meeting of Northamptonshire, recorded as held by a co-ordinator on its day."""
+    with on(day):
+        return board_meeting_record(
+            actor=actor or factories.coordinator(),
+            area=factories.northamptonshire(),
+            meeting_date=day,
+            status="held",
+            members_present=present,
+        )
+
+
+def board_appointed(name: str, role: str, starts_on: dt.date, ends_on: dt.date | None = None, *, actor=None):
+    """Someone appointed to Northamptonshire's SMB (a chair or member for the police; a lay adviser for no agency),
+    recorded today (wrap in ``on`` to choose the day)."""
+    area = factories.northamptonshire()
+    return board_member_appoint(
+        actor=actor or factories.coordinator(),
+        area=area,
+        name=name,
+        role=role,
+        agency=None if role == BoardRole.LAY_ADVISER else factories.agency(area, AgencyType.POLICE),
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )

@@ -1,14 +1,17 @@
-"""The SMB's indicators page and CSV: who may see them, that they name nobody, and their cost in queries."""
+"""The SMB's indicators page and its downloads (CSV, XLSX, PDF): who may see them, that they name nobody, and their cost in queries."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 
 import pytest
+import tablib
 from django.test import Client
 from django.urls import reverse
+from pypdf import PdfReader
 
 from mappa_workflow.models import AgencyType, Area, AreaSettings, AuditEvent
 from oversight.models import Indicator
@@ -20,6 +23,12 @@ pytestmark = pytest.mark.django_db
 
 PAGE = reverse("web:indicators") + f"?year={YEAR}"
 CSV = reverse("web:indicators_csv") + f"?year={YEAR}"
+XLSX = reverse("web:indicators_xlsx") + f"?year={YEAR}"
+PDF = reverse("web:indicators_pdf") + f"?year={YEAR}"
+
+
+def pdf_text(body: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
 
 
 def history(area: Area | None = None, *, individual=None) -> None:
@@ -43,9 +52,11 @@ def test_smb_members_and_lay_advisers_see_figures_and_no_person(reader):
 
     response = signed_in(user).get(PAGE)
     download = signed_in(user).get(CSV)
+    printed = pdf_text(signed_in(user).get(PDF).content)
+    sheet = tablib.Dataset().load(signed_in(user).get(XLSX).content, format="xlsx").export("csv")
 
     assert response.status_code == 200
-    for body in (response.content.decode(), download.content.decode()):
+    for body in (response.content.decode(), download.content.decode(), printed, sheet):
         assert person.family_name not in body
         assert person.given_names not in body
         assert str(person.pk) not in body
@@ -103,9 +114,79 @@ def test_the_page_costs_the_same_queries_however_many_records(django_assert_max_
     user = factories.smb_member()
     client = signed_in(user)
     history()
-    with on(dt.date(2026, 5, 1)), django_assert_max_num_queries(20) as few:
+    # 11 for the indicators, 3 for the movement tables, 2 for diversity, the rest signing in and the page's frame
+    with on(dt.date(2026, 5, 1)), django_assert_max_num_queries(24) as few:
         client.get(PAGE)
     for _ in range(3):
         history()
     with on(dt.date(2026, 5, 1)), django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(PAGE).status_code == 200
+
+
+def _sheet_matches_csv(client) -> list[dict[str, str]]:
+    rows = list(csv.DictReader(io.StringIO(client.get(CSV).content.decode())))
+    response = client.get(XLSX)
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert f"mappa-indicators-{YEAR}-26-northamptonshire.xlsx" in response["Content-Disposition"]
+    sheet = tablib.Dataset().load(response.content, format="xlsx")
+    assert sheet.headers == list(rows[0])
+    assert len(sheet) == len(rows)
+    for row, cells in zip(rows, sheet, strict=True):
+        for (name, text), value in zip(row.items(), cells, strict=True):
+            if name in ("Numerator", "Denominator") and text not in ("", "-"):
+                # a number the spreadsheet can sum, or hidden exactly where the CSV hides it
+                assert value == (text if text == "*" else int(text)), (name, row)
+    return rows
+
+
+def test_the_spreadsheet_and_the_pdf_carry_the_csvs_figures_and_hide_the_same_small_numbers():
+    AreaSettings.objects.filter(area=factories.northamptonshire()).update(suppression_threshold=2)
+    client = signed_in(factories.smb_member())
+    history()  # one case: its figures are hidden
+    rows = _sheet_matches_csv(client)
+    assert "*" in {r["Numerator"] for r in rows}
+    for _ in range(2):
+        history()  # three cases: shown
+    rows = _sheet_matches_csv(client)
+
+    response = client.get(PDF)
+    assert response["Content-Type"] == "application/pdf"
+    printed = pdf_text(response.content)
+    assert "MAPPA performance indicators 2025/26" in printed
+    page = client.get(PAGE).content.decode()
+    for title in (Indicator.SCREENING.label, Indicator.FIRST_MEETING.label, Indicator.ACTIONS.label):
+        assert title in printed.replace("\n", " ") and html.escape(title) in page
+    shown = [
+        f"{r['Numerator']} of {r['Denominator']}" for r in rows if r["Numerator"] not in ("*", "0") and r["Denominator"]
+    ]
+    assert shown and all(figure in printed for figure in shown)
+    assert AuditEvent.objects.filter(action="export", object_id=f"indicators-{YEAR}-pdf").count() == 1
+    assert AuditEvent.objects.filter(action="export", object_id=f"indicators-{YEAR}-xlsx").count() == 2
+
+
+def test_each_indicator_has_a_chart_of_its_quarters_drawing_no_hidden_figure():
+    import base64
+    import re
+
+    AreaSettings.objects.filter(area=factories.northamptonshire()).update(suppression_threshold=0)
+    for _ in range(3):
+        history()
+    page = signed_in(factories.smb_member()).get(PAGE).content.decode()
+
+    sources = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)" alt="([^:"]+),', page)
+    titles = [title for _, title in sources]
+    assert Indicator.FIRST_MEETING.label in [html.unescape(t) for t in titles]
+    first_meeting = next(
+        base64.b64decode(src).decode()
+        for src, title in sources
+        if html.unescape(title) == Indicator.FIRST_MEETING.label
+    )
+    # Q2: three cases, each first panel held on time: 100% for Level 2; no Level 3 case, so no Level 3 bar.
+    assert "<title>Level 2, Q2: 100</title>" in first_meeting
+    assert "<title>Level 3, Q2: -</title>" in first_meeting  # nothing to measure: no bar, not a hidden figure
+
+    AreaSettings.objects.filter(area=factories.northamptonshire()).update(suppression_threshold=5)
+    hidden_page = signed_in(factories.smb_member()).get(PAGE).content.decode()
+    hidden = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', hidden_page)
+    hidden_chart = next(c for c in (base64.b64decode(src).decode() for src in hidden) if "First Level 2 or 3" in c)
+    assert "<title>Level 2, Q2: *</title>" in hidden_chart  # three cases: hidden at 5, drawn as no bar

@@ -69,3 +69,11 @@ def test_a_lay_adviser_audits_a_meeting_and_the_smb_page_shows_its_score(page, c
     row = page.get_by_role("row", name="All items").first  # the meeting audits; the case audits follow
     assert "3.0" in row.inner_text() and "1 audit" in row.inner_text()
     assert person.family_name not in page.content()
+
+    # ... and the performance indicators of the year, with the movement between levels: figures, no person.
+    page.get_by_role("link", name="Performance", exact=True).click()
+    check_accessible()
+    page.goto(f"{page.base_url}/indicators/?year={year}")
+    check_accessible()
+    assert page.get_by_role("heading", name="Movement between levels and out of MAPPA").is_visible()
+    assert person.family_name not in page.content()

@@ -7,7 +7,13 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from need_to_know.permissions import is_lay_adviser, is_practitioner, is_smb_member
-from web.access import can_audit_meetings, can_manage_cases, can_read_statistics, can_see_cases
+from web.access import (
+    can_audit_meetings,
+    can_manage_cases,
+    can_read_board_governance,
+    can_read_statistics,
+    can_see_cases,
+)
 
 register = template.Library()
 
@@ -38,6 +44,8 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
         items.append(("Statistics", "web:statistics"))
         items.append(("Performance", "web:indicators"))
         items.append(("Audits", "web:audits") if can_audit_meetings(user) else ("Audit results", "web:audit_results"))
+    if can_read_board_governance(user):
+        items.append(("SMB governance", "web:smb_governance"))
     if can_see_cases(user) and can_manage_cases(user):
         items.append(("Actions", "web:action_list"))
     if can_manage_cases(user) or is_smb_member(user) or is_lay_adviser(user):

@@ -1,0 +1,1 @@
+"""The Strategic Management Board's own governance: its meetings, members, lay advisers and their tenures."""
