@@ -764,6 +764,11 @@ def _fill(name: str, pattern: str, world: dict[str, Any]) -> Iterator[dict[str, 
 
         for fmt in FORMATS:
             yield {"fmt": fmt}
+    elif params == ["indicator"]:
+        from oversight.models import Indicator
+
+        for indicator in Indicator.values:  # each figure's records, for the reader's own area
+            yield {"indicator": indicator}
     elif params == ["area", "year"]:
         for area in world["areas"]:
             yield {"area": area.slug, "year": timezone.localdate().year - 1}
