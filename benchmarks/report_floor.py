@@ -1,8 +1,8 @@
 """The whole annual report as hand-written SQL: every table, for the floor `make bench` compares it with.
 
 ``report_floor(area_ids, year)`` sends one hand-written statement per thing the report reads (areas,
-suppression setting, snapshot, yearly Level 2/3, life events, returns to custody, population: the same
-seven reads as ``reporting.statistics.compute_annual_report``) through a raw cursor and returns every raw
+suppression setting, snapshot, yearly Level 2/3, life events, returns to custody, serious further offences,
+serious case reviews, population: the same nine reads as ``reporting.statistics.compute_annual_report``) through a raw cursor and returns every raw
 cell as ``"table.row.column" -> count``, the shape of ``AnnualReport.raw_values()``, so the two are checked
 cell for cell on every run (``check``). Where the ORM uses an anti-join (yearly Level 2/3) or correlated
 subqueries (returns to custody), the floor uses what one would write by hand (``DISTINCT ON``, a
@@ -65,11 +65,35 @@ WHERE e.event_type IN ('returned_to_custody_licence', 'returned_to_custody_shpo'
   AND e.occurred_on BETWEEN %(first)s AND %(last)s {and_e_area}
 GROUP BY 1, 2, 3
 """
+SFO_SQL = """
+SELECT category, level, COUNT(*) FROM case_reviews_seriousfurtheroffence
+WHERE charged_on BETWEEN %(first)s AND %(last)s AND category IN (1, 2, 3) {and_area}
+GROUP BY category, level
+"""
+REVIEWS_SQL = """
+SELECT
+    COUNT(*) FILTER (WHERE r.decided_on BETWEEN %(first)s AND %(last)s
+                     AND r.state IN ('review_commissioned', 'report_drafted', 'report_approved', 'closed')),
+    COUNT(*) FILTER (WHERE r.report_approved_on BETWEEN %(first)s AND %(last)s)
+FROM case_reviews_seriouscasereview r
+JOIN case_reviews_seriousfurtheroffence s ON s.id = r.serious_further_offence_id
+WHERE s.category IN (1, 2, 3) {and_r_area}
+"""
 POPULATION_SQL = (
     "SELECT area_id, population_aged_10_and_over FROM mappa_workflow_areapopulation WHERE year = %(year)s {and_area}"
 )
 
-STATEMENTS = (AREAS_SQL, THRESHOLD_SQL, SNAPSHOT_SQL, YEARLY_SQL, EVENTS_SQL, RETURNS_SQL, POPULATION_SQL)
+STATEMENTS = (
+    AREAS_SQL,
+    THRESHOLD_SQL,
+    SNAPSHOT_SQL,
+    YEARLY_SQL,
+    EVENTS_SQL,
+    RETURNS_SQL,
+    SFO_SQL,
+    REVIEWS_SQL,
+    POPULATION_SQL,
+)
 CATEGORIES = (1, 2, 3)
 EVENT_ROWS = (
     ("notification_breaches", "cautioned"),
@@ -89,6 +113,7 @@ def _fetch(sql: str, params: dict[str, Any], area_ids: list[int] | None) -> list
         "where_area": f"WHERE area_id {area}" if area else "",
         "and_area": f"AND area_id {area}" if area else "",
         "and_e_area": f"AND e.area_id {area}" if area else "",
+        "and_r_area": f"AND r.area_id {area}" if area else "",
     }
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor
@@ -123,6 +148,8 @@ def report_floor(area_ids: list[int] | None, year: int) -> dict[str, int | None]
     yearly = {(c, lv): n for c, lv, n in _fetch(YEARLY_SQL, params, area_ids)}
     events = _fetch(EVENTS_SQL, params, area_ids)[0]
     returns = {(t, lv, c): n for t, lv, c, n in _fetch(RETURNS_SQL, params, area_ids)}
+    offences = {(c, lv): n for c, lv, n in _fetch(SFO_SQL, params, area_ids)}
+    commissioned, completed = _fetch(REVIEWS_SQL, params, area_ids)[0]
     populations = _fetch(POPULATION_SQL, params, area_ids)
 
     cells: dict[str, int | None] = {"suppression_threshold": threshold}
@@ -135,6 +162,9 @@ def report_floor(area_ids: list[int] | None, year: int) -> dict[str, int | None]
     shpo = [sum(returns.get(("returned_to_custody_shpo", lv, c), 0) for c in CATEGORIES) for lv in (2, 3)]
     cells["returns_shpo.level_2.number"], cells["returns_shpo.level_3.number"] = shpo
     cells["returns_shpo.total.number"] = sum(shpo)
+    cells |= _category_level(offences, "serious_further_offences", (1, 2, 3))
+    cells["serious_case_reviews.commissioned.number"] = commissioned
+    cells["serious_case_reviews.completed.number"] = completed
     complete = bool(areas) and len(populations) == len(areas)
     population = sum(p for _, p in populations) if complete else 0
     category_1 = cells["snapshot.total.category_1"] or 0

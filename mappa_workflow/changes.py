@@ -35,7 +35,8 @@ def announce(*, about: str, object_id: Any, change: str, actor_id: int | None = 
     ``about`` is ``"referral"`` (``change`` is the transition's name), ``"meeting"`` (``"scheduled"``,
     ``"updated"``, ``"cancelled"`` or ``"minutes_approved"``), ``"risk_action"`` (``"assigned"``),
     ``"report_chase"`` (``"sent"``, an agency asked for its missing written reports), ``"sharing_request"``
-    (``"requested"`` or ``"decided"``: release_planning) or ``"transfer"`` (transfers). Refuses outside a transaction,
+    (``"requested"`` or ``"decided"``: release_planning), ``"transfer"`` (transfers) or ``"serious_case_review"``
+    (``"decision_due"``: oversight). Refuses outside a transaction,
     and refuses (rather than silently dropping the message) if no announcer is registered.
     """
     if not connection.in_atomic_block:

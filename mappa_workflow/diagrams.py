@@ -31,6 +31,7 @@ def machines() -> list[tuple[type[Model], FSMFieldMixin]]:
             "reporting",
             "oversight",
             "transfers",
+            "case_reviews",
         }:
             continue
         for field in model._meta.fields:

@@ -54,6 +54,16 @@ def is_statistics_reader(user: Any) -> bool:
 
 
 @rules.predicate
+def is_smb_member(user: Any) -> bool:
+    return _signed_in(user) and user.has_role(Role.SMB_MEMBER)
+
+
+@rules.predicate
+def is_lay_adviser(user: Any) -> bool:
+    return _signed_in(user) and user.has_role(Role.LAY_ADVISER)
+
+
+@rules.predicate
 def is_administrator(user: Any) -> bool:
     return _signed_in(user) and user.has_role(Role.ADMINISTRATOR)
 

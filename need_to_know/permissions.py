@@ -13,7 +13,8 @@ Three layers, applied the same way everywhere:
 2. **Role and agency.** Co-ordinators and chairs see every case of their area. An agency
    practitioner sees the cases their agency referred, leads now, was invited to (or attended) a
    meeting about, or owns a risk management action for, and updates only their own agency's actions.
-   SMB members and lay advisers see statistics only, never a person.
+   SMB members and lay advisers see statistics only, never a person; of a serious case review they
+   read the review (reference, dates, state, criteria, the report written without names), never whom it is about.
 3. **Category 4.** Terrorism and terrorism-risk records (a Category 4 referral or registration
    period, ever) are visible only to users with ``counter_terrorism_cleared``, whatever their role.
 
@@ -32,6 +33,7 @@ from typing import Any
 import rules
 from django.db.models import Model, Q, QuerySet
 
+from case_reviews.models import SeriousCaseReview, SeriousFurtherOffence
 from mappa_workflow.models import Role
 from mappa_workflow.roles import (
     CATEGORY_4,
@@ -45,7 +47,9 @@ from mappa_workflow.roles import (
     is_chair,
     is_coordinator,
     is_counter_terrorism_cleared,
+    is_lay_adviser,
     is_practitioner,
+    is_smb_member,
     is_statistics_reader,
     require,
     require_category_clearance,
@@ -325,6 +329,33 @@ def visible_risk_actions(user: Any, qs: QuerySet | None = None) -> QuerySet:
     return qs
 
 
+def visible_serious_further_offences(user: Any, qs: QuerySet | None = None) -> QuerySet:
+    """SFOs: the area's co-ordinators and chairs only (they are about a person; practitioners, the SMB and lay
+    advisers read the review, not the SFO record)."""
+    qs = SeriousFurtherOffence.objects.all() if qs is None else qs
+    if _case_scope(user) == "agency":
+        return qs.none()
+    return _scoped(qs, user, individual_path="individual_id")
+
+
+def visible_case_reviews(user: Any, qs: QuerySet | None = None) -> QuerySet:
+    """Serious case reviews: the area's co-ordinators and chairs (with the person), and the area's SMB members and
+    lay advisers (the review without the person: :func:`sees_review_subject` says which). Category 4 needs
+    clearance, whoever reads."""
+    qs = SeriousCaseReview.objects.all() if qs is None else qs
+    if _case_scope(user) in ("all", "area"):
+        return _scoped(qs, user, individual_path="individual_id")
+    if (is_smb_member(user) or is_lay_adviser(user)) and getattr(user, "area_id", None) is not None:
+        qs = qs.filter(area_id=user.area_id)
+        return qs if is_counter_terrorism_cleared(user) else _exclude_category_4(qs, "individual_id", user)
+    return qs.none()
+
+
+def sees_review_subject(user: Any) -> bool:
+    """Whether a reader of a review may also see whom it is about (name, references, the SFO's details)."""
+    return _case_scope(user) in ("all", "area")
+
+
 def my_agency_risk_actions(user: Any, qs: QuerySet | None = None) -> QuerySet:
     """The actions a practitioner's agency owns (the "my agency's actions" list)."""
     qs = visible_risk_actions(user, qs)
@@ -353,6 +384,24 @@ can_view_referral = _in(visible_referrals, "in_visible_referrals")
 can_view_registration = _in(visible_registrations, "in_visible_registrations")
 can_view_meeting = _in(visible_meetings, "in_visible_meetings")
 can_view_risk_action = _in(visible_risk_actions, "in_visible_risk_actions")
+can_view_serious_further_offence = _in(visible_serious_further_offences, "in_visible_serious_further_offences")
+can_view_case_review = _in(visible_case_reviews, "in_visible_case_reviews")
+
+
+def _review_of(obj: Any) -> Any:
+    """A review, or the review an action of its plan belongs to."""
+    return getattr(obj, "review", None) if type(obj).__name__ == "ReviewAction" else obj
+
+
+@rules.predicate
+def in_visible_review(user: Any, obj: Any) -> bool:
+    return obj is not None and can_view_case_review(user, _review_of(obj))
+
+
+@rules.predicate
+def review_in_my_area(user: Any, obj: Any) -> bool:
+    review = _review_of(obj)
+    return review is not None and review.area_id == getattr(user, "area_id", None)
 
 
 @rules.predicate
@@ -397,6 +446,23 @@ rules.add_perm("referrals.screen_referral", is_case_manager)
 rules.add_perm("referrals.manage_registration", is_case_manager)
 rules.add_perm("referrals.record_life_event", is_case_manager | (is_practitioner & involved_with_individual))
 rules.add_perm("meetings.manage_meeting", is_case_manager)
+# Serious further offences and serious case reviews (docs/serious-case-reviews.md). The co-ordinator records the
+# SFO (on a registration they may see); the SMB decides, approves and closes; the report and its action plan are
+# kept by the SMB and the co-ordinators; lay advisers and the SMB read the review without the person.
+rules.add_perm("case_reviews.view_serious_further_offence", can_view_serious_further_offence)
+# (a co-ordinator sees every registration of the area: the Category 4 barrier in front of every permission does the rest)
+rules.add_perm("case_reviews.record_serious_further_offence", is_coordinator & same_area)
+rules.add_perm("case_reviews.view_case_review", can_view_case_review)
+rules.add_perm("case_reviews.view_case_review_subject", can_view_case_review & is_case_manager)
+rules.add_perm("case_reviews.decide_case_review", is_smb_member & same_area & can_view_case_review)
+rules.add_perm(
+    "case_reviews.write_case_review_report", (is_smb_member | is_coordinator) & same_area & can_view_case_review
+)
+rules.add_perm("case_reviews.approve_case_review_report", is_smb_member & same_area & can_view_case_review)
+rules.add_perm("case_reviews.close_case_review", is_smb_member & same_area & can_view_case_review)
+rules.add_perm(
+    "case_reviews.manage_case_review_actions", (is_smb_member | is_coordinator) & review_in_my_area & in_visible_review
+)
 rules.add_perm(
     "meetings.update_risk_action", is_case_manager | (is_practitioner & same_area & action_owned_by_my_agency)
 )
@@ -422,7 +488,9 @@ __all__ = [
     "require_category_clearance",
     "same_area",
     "sees_cases",
+    "sees_review_subject",
     "visible_agenda_items",
+    "visible_case_reviews",
     "visible_individuals",
     "visible_life_events",
     "visible_meetings",
@@ -430,4 +498,5 @@ __all__ = [
     "visible_referrals",
     "visible_registrations",
     "visible_risk_actions",
+    "visible_serious_further_offences",
 ]

@@ -18,7 +18,8 @@ def outbox_enqueue(*, about: str, object_id: Any, change: str, actor_id: int | N
     after the change and its audit row are saved: the rows commit or roll back with the change.
     ``about`` is ``"referral"`` (``change`` is the transition's name), ``"meeting"`` (``"scheduled"``,
     ``"updated"``, ``"cancelled"`` or ``"minutes_approved"``), ``"risk_action"`` (``"assigned"``),
-    ``"report_chase"`` (``"sent"``), ``"sharing_request"`` (``"requested"``: to the area's chairs; ``"decided"``:
+    ``"report_chase"`` (``"sent"``), ``"serious_case_review"`` (``"decision_due"``: to the area's SMB members),
+    ``"sharing_request"`` (``"requested"``: to the area's chairs; ``"decided"``:
     to whoever logged it) or ``"transfer"``. Returns rows added.
     A failure here (a template error, say) rolls the change back: a change that commits without
     its messages is exactly what this function exists to prevent.
@@ -41,6 +42,10 @@ def outbox_enqueue(*, about: str, object_id: Any, change: str, actor_id: int | N
         from . import between_meetings
 
         return between_meetings.sharing_request_notify(request_id=object_id, change=change)
+    if about == "serious_case_review" and change == "decision_due":
+        from .reviews import review_decision_due_notify
+
+        return review_decision_due_notify(review_id=object_id)
     if about == "report_chase" and change == "sent":
         from .meeting_changes import report_chase_notify
 

@@ -33,6 +33,7 @@ class MessageKind(models.TextChoices):
     SHARING_REQUEST = "sharing_request", "Request to share minutes (to the chairs; the decision to the requester)"
     REPORTS_REQUESTED = "reports_requested", "Written reports asked for (meeting)"
     MINUTES_CIRCULATED = "minutes_circulated", "Minutes approved and circulated"
+    REVIEW_DECISION_DUE = "review_decision_due", "Serious case review: the SMB's decision is due (SMB members)"
 
 
 class MessageStatus(models.TextChoices):

@@ -24,6 +24,15 @@ def coordinators(area: Area) -> QuerySet[User]:
     )
 
 
+def smb_members(area: Area) -> QuerySet[User]:
+    return (
+        User.objects.filter(area=area, is_active=True, role_assignments__role=Role.SMB_MEMBER)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+
+
 def areas_with_coordinators() -> Iterable[Area]:
     return Area.objects.filter(users__is_active=True, users__role_assignments__role=Role.COORDINATOR).distinct()
 

@@ -24,13 +24,15 @@ from typing import Any
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from case_reviews.models import ReviewState, SeriousCaseReview, SeriousFurtherOffence
 from mappa_workflow.models import Area, AreaPopulation, AreaSettings, reporting_year_bounds
 from referrals.models import LifeEvent, LifeEventType, Location, RegistrationPeriod
 
 from . import disclosure
 
-# Areas, settings, snapshot, yearly Level 2/3, life events, returns to custody, population.
-QUERIES_PER_REPORT = 7
+# Areas, settings, snapshot, yearly Level 2/3, life events, returns to custody, serious further offences, serious
+# case reviews, population.
+QUERIES_PER_REPORT = 9
 
 PUBLISHED_CATEGORIES = (1, 2, 3)  # Category 4 never appears in a local table
 LEVELS = (1, 2, 3)
@@ -282,6 +284,46 @@ def returns_to_custody(area_ids: list[int] | None, first: date, last: date) -> d
     return {(r["event_type"], r["level_before"], r["category_before"]): r["returns"] for r in rows}
 
 
+def serious_further_offence_counts(area_ids: list[int] | None, first: date, last: date) -> dict[str, int]:
+    """SFOs charged in the year, by the category and level at the time of the offence (one query). The category
+    and level were copied from the period in force on the day of the offence when the SFO was recorded."""
+    rows = (
+        _area_filter(
+            SeriousFurtherOffence.objects.filter(
+                charged_on__gte=first, charged_on__lte=last, category__in=PUBLISHED_CATEGORIES
+            ),
+            area_ids,
+        )
+        .values("category", "level")
+        .annotate(offences=Count("id"))
+        .order_by()
+    )
+    counts = {_cell(c, level): 0 for c in PUBLISHED_CATEGORIES for level in LEVELS}
+    for r in rows:
+        counts[_cell(r["category"], r["level"])] = r["offences"]
+    return counts
+
+
+# A review counts as commissioned in the year of the SMB's decision, and as completed in the year its report was
+# approved (it may be closed later, when its action plan is done).
+COMMISSIONED_STATES = (
+    ReviewState.COMMISSIONED,
+    ReviewState.REPORT_DRAFTED,
+    ReviewState.REPORT_APPROVED,
+    ReviewState.CLOSED,
+)
+
+
+def serious_case_review_counts(area_ids: list[int] | None, first: date, last: date) -> dict[str, int]:
+    """Serious case reviews commissioned and completed in the year (one query); Category 4 left out."""
+    return _area_filter(
+        SeriousCaseReview.objects.filter(serious_further_offence__category__in=PUBLISHED_CATEGORIES), area_ids
+    ).aggregate(
+        commissioned=Count("id", filter=Q(state__in=COMMISSIONED_STATES, decided_on__gte=first, decided_on__lte=last)),
+        completed=Count("id", filter=Q(report_approved_on__gte=first, report_approved_on__lte=last)),
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Building the tables
 # ---------------------------------------------------------------------------------------------
@@ -478,6 +520,8 @@ def compute_annual_report(
     yearly = yearly_level_2_3_counts(area_ids, first, last)
     events = life_event_counts(area_ids, first, last)
     returns = returns_to_custody(area_ids, first, last)
+    offences = serious_further_offence_counts(area_ids, first, last)
+    reviews = serious_case_review_counts(area_ids, first, last)
     populations = list(
         _area_filter(AreaPopulation.objects.filter(year=year), area_ids).values_list(
             "area_id", "population_aged_10_and_over", "source"
@@ -556,11 +600,29 @@ def compute_annual_report(
         ),
         licence_table,
         shpo_table,
+        _category_level_table(
+            "serious_further_offences",
+            "MAPPA-eligible offenders charged with a serious further offence",
+            "Serious further offences",
+            offences,
+            LEVELS,
+            note="Charged in the year, by the level and category held on the day of the offence.",
+        ),
+        _count_table(
+            "serious_case_reviews",
+            "MAPPA serious case reviews",
+            "Serious case reviews",
+            [
+                ("commissioned", "Serious case reviews commissioned by the SMB", reviews["commissioned"]),
+                ("completed", "Serious case reviews completed (report approved by the SMB)", reviews["completed"]),
+            ],
+            note="Commissioned: the SMB's decision was in the year. Completed: its report was approved in the year.",
+        ),
         _rate_table(category_1_total, populations, None if all_areas and not area_list else len(area_list)),
     ]
     for table in tables:
         apply_suppression(table, suppression_threshold)
-    rate = tables[-1]
+    rate = next(t for t in tables if t.key == "rate")
     if snapshot_table.shown("total", "category_1") == SUPPRESSED and rate.value("rate", "number") is not None:
         rate.display[("rate", "number")] = SUPPRESSED  # the rate and population would reveal the count
     return AnnualReport(area_list, all_areas, year, tables, suppression_threshold)
@@ -571,7 +633,7 @@ def compute_annual_report(
 # ---------------------------------------------------------------------------------------------
 
 REPORT_CACHE_SECONDS = 24 * 60 * 60
-_REPORT_CACHE_VERSION = 2  # bump when the report's tables or their definitions change
+_REPORT_CACHE_VERSION = 3  # bump when the report's tables or their definitions change
 
 
 def suppression_threshold_for(area_ids: list[int]) -> int:
@@ -601,6 +663,10 @@ SELECT CASE WHEN txid_current_if_assigned() IS NULL THEN concat_ws(':',
        FROM referrals_lifeevent e WHERE e.area_id = ANY(%(areas)s)),
     (SELECT count(*) || '-' || coalesce(sum(hashint8extended((x.id::bigint << 32) # x.xmin::text::bigint, 0)), 0)
        FROM mappa_workflow_areapopulation x WHERE x.area_id = ANY(%(areas)s)),
+    (SELECT count(*) || '-' || coalesce(sum(hashtextextended(s.id::text || ':' || s.xmin::text, 0)), 0)
+       FROM case_reviews_seriousfurtheroffence s WHERE s.area_id = ANY(%(areas)s)),
+    (SELECT count(*) || '-' || coalesce(sum(hashtextextended(r.id::text || ':' || r.xmin::text, 0)), 0)
+       FROM case_reviews_seriouscasereview r WHERE r.area_id = ANY(%(areas)s)),
     (SELECT count(*) || '-' || coalesce(sum(hashint8extended((a.id::bigint << 32) # a.xmin::text::bigint, 0)), 0)
        FROM mappa_workflow_area a WHERE a.id = ANY(%(areas)s))
 ) END
@@ -610,7 +676,7 @@ SELECT CASE WHEN txid_current_if_assigned() IS NULL THEN concat_ws(':',
 def data_version(area_ids: list[int]) -> str | None:
     """A fingerprint of every row a report for ``area_ids`` reads, in one query: the areas' periods (and
     the periods, in any area, of their people returned to custody, which the returns table looks up),
-    life events, populations and the areas themselves. Any insert, delete or edit of such a row, however it
+    life events, populations, serious further offences and reviews, and the areas themselves. Any insert, delete or edit of such a row, however it
     was made (services, imports, retention, the admin, SQL), changes it, so a cached report is never stale.
     On PostgreSQL it reads only row ids and transaction ids (a few milliseconds for the largest area), and is
     None inside a transaction that has written something (do not use the cache there).
@@ -632,6 +698,8 @@ def data_version(area_ids: list[int]) -> str | None:
         LifeEvent.objects.filter(area_id__in=area_ids).order_by("pk").values_list(),
         AreaPopulation.objects.filter(area_id__in=area_ids).order_by("pk").values_list(),
         Area.objects.filter(pk__in=area_ids).order_by("pk").values_list(),
+        SeriousFurtherOffence.objects.filter(area_id__in=area_ids).order_by("pk").values_list(),
+        SeriousCaseReview.objects.filter(area_id__in=area_ids).order_by("pk").values_list(),
     ]
     digest = hashlib.blake2b(digest_size=16)
     for rows in parts:

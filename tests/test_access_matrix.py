@@ -189,6 +189,18 @@ RULES: dict[str, Rule] = {
     # SMB governance (docs/smb.md): the board reads its meetings and members; co-ordinators and administrators
     # of the area keep them (the forms are on the same page); each area's own board only
     "web:smb_governance": Rule(BOARD | {"other_area"}),
+    # Serious further offences and serious case reviews (docs/serious-case-reviews.md): a co-ordinator records the
+    # SFO from the case; the SMB decides, approves and closes; SMB members and co-ordinators write the report and
+    # keep the plan; lay advisers and chairs read (the SMB and lay advisers without the person)
+    "web:case_serious_further_offence": Rule({"coordinator"}, kwargs="individual"),
+    "web:review_register": Rule(CASE_MANAGERS | {"smb", "lay", "other_area"}),
+    "web:review_detail": Rule(CASE_MANAGERS | {"smb", "lay"}, kwargs="review"),
+    "web:review_decide": Rule({"smb"}, kwargs="review"),
+    "web:review_report": Rule({"coordinator", "smb"}, kwargs="review"),
+    "web:review_approve": Rule({"smb"}, method="post", kwargs="review"),
+    "web:review_close": Rule({"smb"}, method="post", kwargs="review"),
+    "web:review_plan_add": Rule({"coordinator", "smb"}, kwargs="review"),
+    "web:review_plan_item_complete": Rule({"coordinator", "smb"}, method="post", kwargs="review_action"),
     # API
     "api:referral-list": Rule(CASE_MANAGERS | {"referrer"}, hidden={"invited", "uninvolved", "other_area"}),
     "api:referral-detail": Rule(CASE_MANAGERS | {"referrer"}, kwargs="referral"),
@@ -335,6 +347,7 @@ def world():
     report.save()
     secrets = {p.family_name for p in people} | {str(p.pk) for p in people}
     secrets |= {r.reference for r in (draft, submitted, *registration.individual.referrals.all())}
+    review = _serious_case_review(users, registration)
     kwargs = {
         "": {},
         "referral": {"pk": registration.individual.referrals.get().pk},
@@ -363,6 +376,8 @@ def world():
         "level_one_review": {"pk": between["review"].pk},
         "chase": {"pk": meeting.pk, "agency_id": users["invited"].agency_id},
         "report": {"pk": meeting.pk, "report_id": report.pk},
+        "review": {"pk": review.pk},
+        "review_action": {"pk": review.actions.get().pk},
     }
     return {"users": users, "kwargs": kwargs, "secrets": secrets}
 
@@ -409,6 +424,32 @@ def _between_meetings(referrer, item, registration) -> dict:
         notes="Stable.",
     )
     return {"plan": plan, "notification": notification, "sharing": sharing, "review": review}
+
+
+def _serious_case_review(users, registration):
+    """The world's case charged with a serious further offence; the SMB commissioned a review with an action."""
+    from oversight import services
+
+    today = timezone.localdate()
+    sfo = services.sfo_record(
+        actor=users["coordinator"], registration=registration, offence_date=today, charged_on=today, offence="Arson"
+    )
+    review = services.scr_commission(
+        actor=users["smb"],
+        review=sfo.review,
+        criteria_met=["level_2_or_3"],
+        reasons="",
+        remit="Information sharing.",
+        lay_adviser=users["lay"],
+    )
+    services.scr_action_add(
+        actor=users["smb"],
+        review=review,
+        description="Audit address checks",
+        owning_agency=users["invited"].agency,
+        due_date=today,
+    )
+    return review
 
 
 def _url(name: str, kwargs: dict) -> str:

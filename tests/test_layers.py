@@ -18,6 +18,7 @@ PACKAGES = [
     "need_to_know",
     "referrals",
     "meetings",
+    "case_reviews",
     "reporting",
     "oversight",
     "transfers",

@@ -436,6 +436,7 @@ def _build_world() -> dict[str, Any]:
         category_4=category_4,
         elsewhere=elsewhere,
     )
+    reviews = _serious_case_reviews(users, kent=kent, visible=visible, category_4=category_4, elsewhere=elsewhere)
     exports = []
     for user in users.values():
         export = ExportJob(requested_by=user, area=user.area, year=2024, export_format="csv", status=ExportStatus.DONE)
@@ -455,6 +456,7 @@ def _build_world() -> dict[str, Any]:
         "audits": audits,
         "transfers": [out_of_kent, to_kent],
         **between,
+        **reviews,
     }
 
 
@@ -551,6 +553,52 @@ def _between_meetings(users, *, kent_chair, kent_probation, visible, category_4,
     for day in (today, today + dt.timedelta(weeks=5)):
         release_reminders_send(today=day)
     return {"release_plans": plans, "notifications": notifications, "sharing_requests": sharing, "reviews": reviews}
+
+
+REVIEW_REPORT = {
+    "background": "Reportcanary-Sorrel: managed at Level 2 after release on licence.",
+    "chronology": "Two panels, then the offence.",
+    "findings": "A change of address was not shared with housing.",
+    "learning_points": "Confirm address checks with every agency at each review.",
+}
+
+
+def _serious_case_reviews(users, *, kent, visible, category_4, elsewhere) -> dict[str, list[Any]]:
+    """Each case (the control case, the Category 4 person, Kent's person) charged with a serious further offence;
+    the SMB commissions a review of each with a lay adviser, its report is drafted and its plan has an action. The
+    SMB members and lay advisers are told a decision is due; the reviews are written without names."""
+    today = timezone.localdate()
+    kent_smb, kent_lay = factories.smb_member(area=kent), factories.lay_adviser(area=kent)
+    cleared_smb = factories.smb_member(counter_terrorism_cleared=True)
+    reviews, actions = [], []
+    for registration, coordinator, smb, lay in (
+        (visible, users["coordinator"], users["smb"], users["lay"]),
+        (category_4, users["cleared_coordinator"], cleared_smb, users["lay"]),
+        (elsewhere, users["other_area_coordinator"], kent_smb, kent_lay),
+    ):
+        sfo = oversight_services.sfo_record(
+            actor=coordinator, registration=registration, offence_date=today, charged_on=today, offence="Arson"
+        )
+        review = oversight_services.scr_commission(
+            actor=smb,
+            review=sfo.review,
+            criteria_met=["level_2_or_3", "serious_offence"],
+            reasons="A serious offence by a case managed at Level 2.",
+            remit="Information sharing in the months before the offence.",
+            lay_adviser=lay,
+        )
+        review = oversight_services.scr_report_write(actor=coordinator, review=review, **REVIEW_REPORT)
+        actions.append(
+            oversight_services.scr_action_add(
+                actor=smb,
+                review=review,
+                description="Audit address checks",
+                owning_agency=factories.agency(review.area, AgencyType.POLICE),
+                due_date=today,
+            )
+        )
+        reviews.append(review)
+    return {"case_reviews": reviews, "review_actions": actions}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -667,6 +715,8 @@ def _uuid_candidates(route: str, world: dict[str, Any]) -> list[Any]:
         "release_plan": world["release_plans"],
         "notification": world["notifications"],
         "sharing_request": world["sharing_requests"],
+        "review_plan_item": world["review_actions"],
+        "review": world["case_reviews"],
     }
     for word, records in by_word.items():
         if word in route.split(":")[-1]:
@@ -717,7 +767,7 @@ def _fill(name: str, pattern: str, world: dict[str, Any]) -> Iterator[dict[str, 
     elif params == ["indicator"]:
         from oversight.models import Indicator
 
-        for indicator in Indicator.values:
+        for indicator in Indicator.values:  # each figure's records, for the reader's own area
             yield {"indicator": indicator}
     elif params == ["area", "year"]:
         for area in world["areas"]:
@@ -927,6 +977,33 @@ def test_no_message_or_calendar_file_carries_a_canary_its_reader_may_not_see(wor
     # transfers
     assert len(kinds) >= 10, kinds
     assert "transfer_update" in kinds
+
+
+def test_smb_members_and_lay_advisers_read_the_reviews_but_never_whom_they_are_about(world, readers):
+    """Serious case reviews: the SMB member and the lay adviser open every review page of their area (the register,
+    each review, the forms) and read its reference and report, but no page shows a person: not the control case
+    they may not see either, nor a canary. The co-ordinator, on the same pages, does see the control case."""
+    routes = {n: p for n, p in named_routes().items() if n.startswith(("web:review", "web:case_serious"))}
+    assert {"web:review_register", "web:review_detail", "web:case_serious_further_offence"} <= set(routes)
+    own_review = world["case_reviews"][0]
+    shown: dict[str, str] = {}
+    for role in ("smb", "lay", "coordinator"):
+        reader = readers[role]
+        for name, pattern in sorted(routes.items()):
+            for kwargs in _fill(name, pattern, world):
+                cache.clear()
+                response = reader.pages.get(reverse(name, kwargs=kwargs or None))
+                assert response.status_code < 500, f"{role} {name}"
+                text = response.content.decode()
+                reader.check(name, text)
+                if role != "coordinator" and (found := VISIBLE.found_in(text)):
+                    reader.leaks.append(f"{role} {name} {kwargs}: the control case {found}")
+                if response.status_code == 200:
+                    shown[role] = shown.get(role, "") + text
+    _assert_no_leaks(readers)
+    for role in ("smb", "lay"):
+        assert own_review.reference in shown[role] and "Reportcanary-Sorrel" in shown[role], role
+    assert VISIBLE.found_in(shown["coordinator"])  # the harness is reading real pages
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from .views import (
     my_meetings,
     referrals,
     registration_details,
+    reviews,
     statistics,
     transfers,
     victims,
@@ -48,6 +49,20 @@ urlpatterns = [
     path("cases/<uuid:pk>/victims/", victims.case_victim_views, name="case_victim_views"),
     path("cases/<uuid:pk>/transfer/", transfers.case_transfer, name="case_transfer"),
     # Transfers between areas
+    path(
+        "cases/<uuid:pk>/serious-further-offence/",
+        reviews.case_serious_further_offence,
+        name="case_serious_further_offence",
+    ),
+    # Serious further offences and serious case reviews (docs/serious-case-reviews.md)
+    path("reviews/", reviews.review_register, name="review_register"),
+    path("reviews/<uuid:pk>/", reviews.review_detail, name="review_detail"),
+    path("reviews/<uuid:pk>/decide/", reviews.review_decide, name="review_decide"),
+    path("reviews/<uuid:pk>/report/", reviews.review_report, name="review_report"),
+    path("reviews/<uuid:pk>/approve/", reviews.review_approve, name="review_approve"),
+    path("reviews/<uuid:pk>/close/", reviews.review_close, name="review_close"),
+    path("reviews/<uuid:pk>/plan/", reviews.review_plan_add, name="review_plan_add"),
+    path("reviews/plan/<uuid:pk>/complete/", reviews.review_plan_item_complete, name="review_plan_item_complete"),
     path("transfers/", transfers.transfer_list, name="transfer_list"),
     path("transfers/<uuid:pk>/", transfers.transfer_detail, name="transfer_detail"),
     path("transfers/<uuid:pk>/accept/", transfers.transfer_accept, name="transfer_accept"),

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "need_to_know",
     "referrals",
     "meetings",
+    "case_reviews",
     "reporting",
     "notifications",
     "oversight",

@@ -10,6 +10,16 @@ from .audits import (
     quality_audit_submit,
 )
 from .governance import board_meeting_record, board_member_appoint, board_tenure_end
+from .reviews import (
+    scr_action_add,
+    scr_action_complete,
+    scr_close,
+    scr_commission,
+    scr_decide_not_to_review,
+    scr_report_approve,
+    scr_report_write,
+    sfo_record,
+)
 
 __all__ = [
     "audit_sample_draw",
@@ -19,4 +29,12 @@ __all__ = [
     "quality_audit_answer",
     "quality_audit_start",
     "quality_audit_submit",
+    "scr_action_add",
+    "scr_action_complete",
+    "scr_close",
+    "scr_commission",
+    "scr_decide_not_to_review",
+    "scr_report_approve",
+    "scr_report_write",
+    "sfo_record",
 ]

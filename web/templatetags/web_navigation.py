@@ -6,7 +6,7 @@ from django import template
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from need_to_know.permissions import is_practitioner
+from need_to_know.permissions import is_lay_adviser, is_practitioner, is_smb_member
 from web.access import (
     can_audit_meetings,
     can_manage_cases,
@@ -48,6 +48,8 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
         items.append(("SMB governance", "web:smb_governance"))
     if can_see_cases(user) and can_manage_cases(user):
         items.append(("Actions", "web:action_list"))
+    if can_manage_cases(user) or is_smb_member(user) or is_lay_adviser(user):
+        items.append(("Reviews", "web:review_register"))
     return items
 
 

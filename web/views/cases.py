@@ -128,6 +128,9 @@ def case_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             and permissions.has_perm(user, "referrals.manage_registration", registration),
             "can_record_event": permissions.has_perm(user, "referrals.record_life_event", individual),
             "viewers": case_viewer_summary(individual) if can_see_viewers else None,
+            "can_record_sfo": registration is not None
+            and permissions.is_coordinator(user)
+            and permissions.has_perm(user, "case_reviews.record_serious_further_offence", registration),
             "can_request_transfer": registration is not None
             and permissions.has_perm(user, "transfers.request_transfer", registration),
             "can_see_victim_views": can_manage_cases(user) or is_victim_liaison_officer(user),
