@@ -74,8 +74,6 @@ def pytest_runtest_teardown(item, nextitem):
     In one process pytest-django runs the transactional tests last, so nothing after them needs it; under
     xdist a worker runs whole files in the order it is sent them, and the next file's tests (each inside a
     rolled-back transaction) would find no areas."""
-    if nextitem is None:
-        _end_stray_database_sessions(item)
     try:
         return (yield)
     finally:
@@ -87,23 +85,6 @@ def pytest_runtest_teardown(item, nextitem):
             with item.config.stash[blocking_manager_key].unblock():
                 if not Area.objects.exists():
                     reseed_reference_data()
-
-
-def _end_stray_database_sessions(item) -> None:
-    """Before the last test's teardown drops the test database, end the sessions finished threads left open on it
-    (a live server's request thread, an in-process worker), so PostgreSQL can drop it without a warning."""
-    from django.db import connection
-
-    name = str(connection.settings_dict.get("NAME") or "")
-    if connection.vendor != "postgresql" or not name.startswith("test_"):
-        return
-    from pytest_django.plugin import blocking_manager_key
-
-    with item.config.stash[blocking_manager_key].unblock(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
 
 
 @pytest.fixture(autouse=True)
