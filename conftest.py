@@ -88,14 +88,11 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 @pytest.fixture(autouse=True)
-def _reference_data_for_transactional_tests(request):
-    if not _is_transactional(request.node):
-        return
-    request.getfixturevalue("transactional_db")
-    from mappa_workflow.models import Area
-
-    if not Area.objects.exists():
-        reseed_reference_data()
+def _transactional_database_for_live_servers(request):
+    """A test with a live server (or a transactional marker) gets the transactional database; its reference data
+    is there, from the migrations or put back after the test before it (``pytest_runtest_teardown``)."""
+    if _is_transactional(request.node):
+        request.getfixturevalue("transactional_db")
 
 
 def pytest_addoption(parser):

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from django.utils import timezone
 
 from mappa_workflow.models import Area
-from referrals.models import DECIDED, Gender, Referral, ReferralState
+from referrals.models import DECIDED, Gender, Referral, ReferralState, age_on
 
 from .movement import CountTable, count_table
 from .periods import Period, periods
@@ -37,12 +37,8 @@ LEVELS = [
 ]
 
 
-def _age(born: dt.date, on: dt.date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 def age_band(born: dt.date, on: dt.date) -> str:
-    age = _age(born, on)
+    age = age_on(born, on)
     return next(label for lower, label in reversed(AGE_BANDS) if age >= lower)
 
 

@@ -63,6 +63,11 @@ class ExitReason(models.TextChoices):
     DECEASED = "deceased", "Deceased"
 
 
+def age_on(born: date, day: date) -> int:
+    """Age in whole years on ``day`` (a birthday that day counts)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
 class IndividualQuerySet(models.QuerySet["Individual"]):
     def search(self, term: str) -> IndividualQuerySet:
         term = term.strip()
@@ -136,8 +141,7 @@ class Individual(models.Model):
         return f"{self.given_names} {self.family_name}"
 
     def age_on(self, day: date) -> int:
-        dob = self.date_of_birth
-        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+        return age_on(self.date_of_birth, day)
 
     @property
     def is_under_18(self) -> bool:

@@ -114,44 +114,35 @@ def main() -> int:
         OUT.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base)
-            page = context.new_page()
-            page.base_url = base  # type: ignore[attr-defined]  # our own attribute, read by tests/browser's sign_in
-            sign_in(page, coordinator, password=PASSWORD)
-            page.goto("/dashboard/")
-            page.screenshot(path=str(OUT / "dashboard.png"), full_page=True)
-            _prepare("dashboard.png")
+
+            def signed_in(user):  # type: ignore[no-untyped-def]
+                context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base)
+                page = context.new_page()
+                page.base_url = base  # type: ignore[attr-defined]  # our own attribute, read by tests/browser's sign_in
+                sign_in(page, user, password=PASSWORD)
+                return context, page
+
+            def shoot(page, url: str, name: str) -> None:  # type: ignore[no-untyped-def]
+                page.goto(url)
+                page.screenshot(path=str(OUT / name), full_page=True)
+                _prepare(name)
+
+            context, page = signed_in(coordinator)
+            shoot(page, "/dashboard/", "dashboard.png")
             if meeting is not None:
-                page.goto(f"/meetings/{meeting.pk}/")
-                page.screenshot(path=str(OUT / "meeting.png"), full_page=True)
-                _prepare("meeting.png")
+                shoot(page, f"/meetings/{meeting.pk}/", "meeting.png")
             else:
                 print("The demo has no meeting: meeting.png not refreshed", file=sys.stderr)
             if upcoming is not None:
-                page.goto(f"/meetings/{upcoming.pk}/agenda/")
-                page.screenshot(path=str(OUT / "agenda.png"), full_page=True)
-                _prepare("agenda.png")
-                page.goto(f"/meetings/month/?month={upcoming.starts_at:%Y-%m}")
-            else:
-                page.goto("/meetings/month/")
-            page.screenshot(path=str(OUT / "month.png"), full_page=True)
-            _prepare("month.png")
+                shoot(page, f"/meetings/{upcoming.pk}/agenda/", "agenda.png")
+            month = f"?month={upcoming.starts_at:%Y-%m}" if upcoming is not None else ""
+            shoot(page, f"/meetings/month/{month}", "month.png")
             context.close()
-            context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base)
-            page = context.new_page()
-            page.base_url = base  # type: ignore[attr-defined]  # our own attribute, read by tests/browser's sign_in
-            sign_in(page, officer, password=PASSWORD)
-            page.goto("/meetings/mine/")
-            page.screenshot(path=str(OUT / "my-meetings.png"), full_page=True)
-            _prepare("my-meetings.png")
+            context, page = signed_in(officer)
+            shoot(page, "/meetings/mine/", "my-meetings.png")
             context.close()
-            context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base)
-            page = context.new_page()
-            page.base_url = base  # type: ignore[attr-defined]  # our own attribute, read by tests/browser's sign_in
-            sign_in(page, smb, password=PASSWORD)
-            page.goto("/statistics/")
-            page.screenshot(path=str(OUT / "statistics.png"), full_page=True)
-            _prepare("statistics.png")
+            context, page = signed_in(smb)
+            shoot(page, "/statistics/", "statistics.png")
             browser.close()
     finally:
         server.terminate()

@@ -21,6 +21,7 @@ from mappa_workflow.models import AgencyType
 from meetings import services as meeting_services
 from meetings.models import AgencyReport, AttendanceConfirmation
 from notifications.models import OutboxMessage
+from referrals.models import Individual
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
@@ -185,6 +186,11 @@ def test_apologies_with_a_report_need_the_report_first_and_the_answer_is_recorde
 
 def test_the_coordinator_sees_who_has_not_reported_and_chases_with_one_click(signed_in):
     meeting, _ = _panel(cases=2)
+    # Names no user can share: a chair called Glenn Roberts must not look like the person Roberts leaking.
+    for item in meeting.agenda_items.select_related("registration__individual"):
+        Individual.objects.filter(pk=item.registration.individual_id).update(
+            family_name=factories.unmistakable_family_name()
+        )
     client = signed_in(meeting.created_by)
     page = client.get(reverse("web:meeting_agenda", args=[meeting.pk])).content.decode()
     assert "2 missing" in page

@@ -22,6 +22,7 @@ from oversight.diversity import area_diversity
 from oversight.drilldown import UnknownFigure, drill_down
 from oversight.indicators import AreaIndicators, area_indicators
 from oversight.movement import area_movement
+from reporting.exports import CONTENT_TYPES
 
 from ..access import can_manage_cases, can_read_board_governance, can_read_statistics, page
 from .statistics import _year, recent_years, year_label
@@ -90,13 +91,6 @@ def indicators_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             ),
         },
     )
-
-
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
 
 
 def _download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
