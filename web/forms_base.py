@@ -131,3 +131,46 @@ def apply_workflow_error(form: forms.Form, error: WorkflowError, *, aliases: Map
                 form.add_error(None, message)
             else:
                 form.add_error(target, message)
+
+
+# Field builders shared by the page forms: each sets the GOV.UK error message a user reads.
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _text(
+    label: str, *, required: bool = True, help_text: str = "", message: str = "", max_length: int | None = None
+) -> forms.CharField:
+    field = forms.CharField(label=label, required=required, help_text=help_text, max_length=max_length)
+    if message:
+        field.error_messages["required"] = message
+    return field
+
+
+def _area(
+    label: str, *, required: bool = True, help_text: str = "", message: str = "", rows: int = 5
+) -> forms.CharField:
+    field = forms.CharField(
+        label=label, required=required, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows})
+    )
+    if message:
+        field.error_messages["required"] = message
+    return field
+
+
+def _radios(
+    label: str, choices: list, *, required: bool = True, help_text: str = "", message: str = ""
+) -> forms.ChoiceField:
+    field = forms.ChoiceField(
+        label=label, choices=choices, required=required, help_text=help_text, widget=forms.RadioSelect
+    )
+    if message:
+        field.error_messages["required"] = message
+    field.error_messages["invalid_choice"] = message or "Select one of the options"
+    return field
+
+
+def _date(
+    label: str, *, required: bool = True, help_text: str = "For example, 27 3 2024", what: str = "date"
+) -> GovukDateField:
+    return GovukDateField(label=label, required=required, help_text=help_text, label_text=what)

@@ -7,10 +7,7 @@ from typing import Any
 
 from release_planning.models import RecipientType
 
-from .forms import _area, _date, _radios, _text
-from .forms_base import GovukForm
-
-YES_NO = [("yes", "Yes"), ("no", "No")]
+from .forms_base import YES_NO, GovukForm, _area, _date, _radios, _text
 
 
 def yes_no(value: str | None) -> bool | None:

@@ -9,6 +9,7 @@ from django import forms
 from meetings.models_reports import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, AttendanceIntention
 
 from .forms_base import GovukDateField, GovukForm
+from .forms_meetings import time_and_length_messages
 
 
 def _reason(label: str, *, message: str, help_text: str) -> forms.CharField:
@@ -37,15 +38,7 @@ class RescheduleForm(GovukForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["start_time"].error_messages.update(
-            required="Enter the start time", invalid="Enter the start time as hours and minutes, like 10:00"
-        )
-        self.fields["duration_minutes"].error_messages.update(
-            required="Enter the length of the meeting in minutes",
-            invalid="Enter the length as a whole number of minutes",
-            min_value="The meeting must be at least 15 minutes long",
-            max_value="The meeting must be no longer than 8 hours",
-        )
+        time_and_length_messages(self.fields)
 
 
 class CancelForm(GovukForm):

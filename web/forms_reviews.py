@@ -9,8 +9,7 @@ from django import forms
 
 from case_reviews.models import ReviewCriterion
 
-from .forms import _area, _date, _radios
-from .forms_base import GovukForm
+from .forms_base import GovukForm, _area, _date, _radios
 
 COMMISSION, NOT_TO_REVIEW = "commission", "not_to_review"
 

@@ -8,8 +8,7 @@ from django import forms
 
 from transfers.models import ActionOutcome
 
-from .forms import _area, _date, _radios
-from .forms_base import GovukForm
+from .forms_base import GovukForm, _area, _date, _radios
 
 
 class TransferRequestForm(GovukForm):

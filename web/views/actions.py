@@ -25,8 +25,8 @@ from need_to_know import permissions
 from .. import selectors
 from ..access import can_manage_cases, can_see_cases, page
 from ..filters import ActionFilter, active_filters, filtered
-from ..forms import CORRECT_DATE, ActionCorrectionForm, ActionUpdateForm
 from ..forms_base import apply_workflow_error
+from ..forms_meetings import CORRECT_DATE, ActionCorrectionForm, ActionUpdateForm
 from .common import page_links, paginate_people, sort_links, sort_queryset
 
 FILTERS = [("overdue", "Overdue"), ("due_soon", "Due soon"), ("open", "All open"), ("done", "Done"), ("all", "All")]

@@ -19,12 +19,12 @@ from meetings.models import (
 )
 
 from ...access import can_manage_cases, page
-from ...forms import (
+from ...forms_base import apply_workflow_error
+from ...forms_meetings import (
     OBSERVER_NO_AGENCY,
     AttendanceRowForm,
     ExtraAttendeeForm,
 )
-from ...forms_base import apply_workflow_error
 from ._common import _agency_choices, _meeting
 
 

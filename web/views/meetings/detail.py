@@ -25,11 +25,11 @@ from need_to_know import permissions
 from need_to_know import selectors as need_to_know_selectors
 
 from ...access import can_manage_cases, can_see_cases, page
-from ...forms import (
+from ...forms_base import apply_workflow_error
+from ...forms_meetings import (
     ExtraInvitationForm,
     RemoveCaseForm,
 )
-from ...forms_base import apply_workflow_error
 from ._common import DRAFT_STATES, _agenda_item, _audit_agenda, _meeting, _visible_items
 
 

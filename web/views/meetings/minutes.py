@@ -25,12 +25,12 @@ from meetings.models import (
 )
 
 from ...access import can_manage_cases, page
-from ...forms import (
+from ...forms_base import GovukForm, apply_workflow_error
+from ...forms_meetings import (
     CaseMinutesForm,
     DisclosureForm,
     RiskActionForm,
 )
-from ...forms_base import GovukForm, apply_workflow_error
 from ._common import DRAFT_STATES, _agency_choices, _agenda_item, _meeting
 
 

@@ -28,7 +28,7 @@ from need_to_know import selectors as need_to_know_selectors
 from referrals.models import Referral, Registration
 
 from ...access import can_manage_cases, page
-from ...forms import (
+from ...forms_meetings import (
     ExtraInvitationForm,
     ScheduleForm,
 )
