@@ -1,0 +1,35 @@
+"""`make mutation` copies the packages listed under [tool.mutmut] source_paths into mutants/ and runs the
+tests there: an app left out is missing from the copy, Django cannot start, and no mutant is ever tested.
+That happened when the case review, transfer, victim, release planning and Level 1 apps were added."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from django.apps import apps
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _mutmut() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+
+
+def test_every_app_of_the_project_is_copied_for_mutation_testing() -> None:
+    ours = {
+        Path(app.path).relative_to(ROOT).parts[0]
+        for app in apps.get_app_configs()
+        if Path(app.path).is_relative_to(ROOT) and not Path(app.path).relative_to(ROOT).parts[0].startswith(".")
+    }
+    missing = ours - set(_mutmut()["source_paths"])
+    assert not missing, f"add to [tool.mutmut] source_paths in pyproject.toml: {sorted(missing)}"
+
+
+def test_every_mutated_module_and_selected_test_exists() -> None:
+    config = _mutmut()
+    for pattern in config["only_mutate"]:
+        assert list(ROOT.glob(pattern)), f"[tool.mutmut] only_mutate names nothing: {pattern}"
+    for path in config["pytest_add_cli_args_test_selection"]:
+        if not path.startswith("-"):
+            assert (ROOT / path).exists(), f"[tool.mutmut] selects a test path that does not exist: {path}"
