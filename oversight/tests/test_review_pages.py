@@ -25,6 +25,10 @@ REPORT = {
 }
 
 
+# A description no generated name can contain: a lay adviser called Pearson once held "ARSON" on the page.
+OFFENCE = "Arson of a parked delivery van"
+
+
 def _date(prefix: str, day: dt.date) -> dict[str, str]:
     return {f"{prefix}_day": str(day.day), f"{prefix}_month": str(day.month), f"{prefix}_year": str(day.year)}
 
@@ -59,7 +63,7 @@ def test_a_review_from_the_case_page_to_closure(case):
     too_early = pages.post(
         record_url,
         {
-            "offence": "Arson",
+            "offence": OFFENCE,
             **_date("offence_date", case.started_on - dt.timedelta(days=3)),
             **_date("charged_on", today),
         },
@@ -67,7 +71,7 @@ def test_a_review_from_the_case_page_to_closure(case):
     assert "was not registered with MAPPA on that day" in too_early.content.decode()
 
     response = pages.post(
-        record_url, {"offence": "Arson", **_date("offence_date", today), **_date("charged_on", today)}
+        record_url, {"offence": OFFENCE, **_date("offence_date", today), **_date("charged_on", today)}
     )
     review = SeriousCaseReview.objects.get(individual=person)
     assert response.status_code == 302 and response.url == reverse("web:review_detail", args=[review.pk])
@@ -108,11 +112,11 @@ def test_a_review_from_the_case_page_to_closure(case):
         for url in (reverse("web:review_register"), detail):
             text = reader.get(url).content.decode().upper()  # the pages show a family name in capitals
             assert review.reference in text
-            for secret in (person.family_name, person.visor_reference, person.pnc_reference, "Arson"):
+            for secret in (person.family_name, person.visor_reference, person.pnc_reference, OFFENCE):
                 assert secret.upper() not in text
         assert REPORT["findings"] in reader.get(detail).content.decode()
     coordinator_view = pages.get(detail).content.decode()
-    assert person.family_name.upper() in coordinator_view and "Arson" in coordinator_view
+    assert person.family_name.upper() in coordinator_view and OFFENCE in coordinator_view
 
 
 def test_the_register_shows_a_decision_past_its_due_date_as_overdue(case):
