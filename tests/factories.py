@@ -275,8 +275,10 @@ def board_chair(area: Area | None = None) -> User:
     from oversight.governance.models import BoardRole, BoardTenure
 
     area = area or northamptonshire()
-    tenure = BoardTenure.objects.filter(area=area, role=BoardRole.CHAIR, user__isnull=False).order_by("starts_on")
-    found = tenure.select_related("user").first()
+    tenures = BoardTenure.objects.in_tenure_on(timezone.localdate()).filter(
+        area=area, role=BoardRole.CHAIR, user__isnull=False
+    )
+    found = tenures.select_related("user").order_by("starts_on").first()
     return found.user if found is not None and found.user is not None else smb_chair(area)
 
 
