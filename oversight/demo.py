@@ -19,8 +19,8 @@ from .governance.models import BoardMeetingStatus, BoardRole, BoardTenure
 from .governance.selectors import board_chair_on
 from .services.governance import board_meeting_record, board_member_appoint, board_tenure_link_account
 
-# Days after 1 April of the reporting year on which the demo board met (mid-May, mid-September, mid-December).
-MEETING_DAYS = (44, 167, 258)
+# (month, day) of the reporting year's board meetings (all in the April-to-December part of the year).
+MEETING_DAYS = ((5, 14), (9, 16), (12, 15))
 MEMBER_NAME = "Jordan Hale"
 
 
@@ -68,7 +68,7 @@ def generate_demo_board(*, area: Area, today: dt.date) -> str:
         ends_on=dt.date(year_start.year + 2, 3, 31),
         user=lay,
     )
-    held = [year_start + dt.timedelta(days=days) for days in MEETING_DAYS]
+    held = [dt.date(year_start.year, month, day) for month, day in MEETING_DAYS]
     for day in (day for day in held if day < today):
         board_meeting_record(
             actor=coordinator, area=area, meeting_date=day, status=BoardMeetingStatus.HELD, members_present=9
