@@ -18,10 +18,9 @@ from django.utils import timezone
 from mappa_workflow.audit import audit_export, audit_list
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from oversight import exports
-from oversight.diversity import area_diversity
+from oversight.counts import area_counts
 from oversight.drilldown import UnknownFigure, drill_down
 from oversight.indicators import AreaIndicators, area_indicators
-from oversight.movement import area_movement
 from reporting.exports import CONTENT_TYPES
 
 from ..access import can_manage_cases, can_read_board_governance, can_read_statistics, page
@@ -36,15 +35,15 @@ def _indicators(request: AuthenticatedHttpRequest) -> AreaIndicators:
 
 
 def _count_sections(found: AreaIndicators) -> list[dict[str, Any]]:
-    """The tables of counts below the indicators: movement between levels, and the diversity of referrals."""
-    threshold = found.suppression_threshold
-    diversity = area_diversity(area=found.area, year=found.year, threshold=threshold)
+    """The tables of counts below the indicators: movement between levels, and the diversity of referrals (the API
+    returns the same counts: ``oversight.counts``)."""
+    counts = area_counts(found)
     return [
         {
             "key": "movement",
             "heading": "Movement between levels and out of MAPPA",
             "intro": "Counts, with no target: each falls in the quarter of its date.",
-            "tables": exports.movement_context(area_movement(area=found.area, year=found.year, threshold=threshold)),
+            "tables": exports.movement_context(counts.movement),
         },
         {
             "key": "diversity",
@@ -52,7 +51,7 @@ def _count_sections(found: AreaIndicators) -> list[dict[str, Any]]:
             "intro": "For the equality duty. Ethnicity is recorded in the person's own words, so it is counted only as"
             " stated or not. The area's eligible population by gender, age and ethnicity is not held here: compare"
             " with the area's own figures.",
-            "tables": exports.count_tables_context(diversity, found.periods),
+            "tables": exports.count_tables_context(counts.diversity, found.periods),
         },
     ]
 
