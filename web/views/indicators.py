@@ -18,33 +18,31 @@ from django.utils import timezone
 from mappa_workflow.audit import audit_export, audit_list
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from oversight import exports
-from oversight.diversity import area_diversity
 from oversight.drilldown import UnknownFigure, drill_down
-from oversight.indicators import AreaIndicators, area_indicators
-from oversight.movement import area_movement
+from oversight.indicators import AreaIndicators
+from oversight.indicators_page import IndicatorsPage
+from oversight.indicators_page import indicators_page as page_figures
 from reporting.exports import CONTENT_TYPES
 
 from ..access import can_manage_cases, can_read_board_governance, can_read_statistics, page
 from .statistics import _year, recent_years, year_label
 
 
-def _indicators(request: AuthenticatedHttpRequest) -> AreaIndicators:
+def _figures(request: AuthenticatedHttpRequest) -> IndicatorsPage:
     area = request.user.area
     if area is None:
         raise Http404("Your account has no area")
-    return area_indicators(area=area, year=_year(request))
+    return page_figures(area=area, year=_year(request))
 
 
-def _count_sections(found: AreaIndicators) -> list[dict[str, Any]]:
+def _count_sections(figures: IndicatorsPage) -> list[dict[str, Any]]:
     """The tables of counts below the indicators: movement between levels, and the diversity of referrals."""
-    threshold = found.suppression_threshold
-    diversity = area_diversity(area=found.area, year=found.year, threshold=threshold)
     return [
         {
             "key": "movement",
             "heading": "Movement between levels and out of MAPPA",
             "intro": "Counts, with no target: each falls in the quarter of its date.",
-            "tables": exports.movement_context(area_movement(area=found.area, year=found.year, threshold=threshold)),
+            "tables": exports.movement_context(figures.movement),
         },
         {
             "key": "diversity",
@@ -52,7 +50,7 @@ def _count_sections(found: AreaIndicators) -> list[dict[str, Any]]:
             "intro": "For the equality duty. Ethnicity is recorded in the person's own words, so it is counted only as"
             " stated or not. The area's eligible population by gender, age and ethnicity is not held here: compare"
             " with the area's own figures.",
-            "tables": exports.count_tables_context(diversity, found.periods),
+            "tables": exports.count_tables_context(figures.diversity, figures.indicators.periods),
         },
     ]
 
@@ -71,13 +69,14 @@ def _context(found: AreaIndicators, sections: list[dict[str, Any]]) -> dict[str,
 
 @page(can_read_statistics)
 def indicators_page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    found = _indicators(request)
+    figures = _figures(request)
+    found = figures.indicators
     query = f"?year={found.year}"
     return render(
         request,
         "web/statistics/indicators.html",
         {
-            **_context(found, _count_sections(found)),
+            **_context(found, _count_sections(figures)),
             "years": recent_years(),
             # co-ordinators and chairs may open the records behind each figure (the SMB and lay advisers may not)
             "can_drill": can_manage_cases(request.user),
@@ -94,8 +93,9 @@ def indicators_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
-    found = _indicators(request)
-    sections = _count_sections(found)
+    figures = _figures(request)
+    found = figures.indicators
+    sections = _count_sections(figures)
     counts = [table for section in sections for table in section["tables"]]
     if fmt == "csv":
         body: bytes | str = exports.render_csv(found, counts)

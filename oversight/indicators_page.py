@@ -1,0 +1,40 @@
+"""Everything the SMB's indicators page counts for an area and year: the indicators, movement between levels and
+the diversity of referrals (docs/indicators.md). Aggregates only.
+
+:func:`indicators_pages` counts many areas at once with the same queries as one (the national benchmark times
+all 42: ``make bench``, docs/performance.md); :func:`indicators_page` is the page's one area.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from mappa_workflow.models import Area
+
+from .diversity import diversity_for_areas
+from .indicators import AreaIndicators, indicators_in, scope_for
+from .movement import CountTable, Movement, movement_for_areas
+
+
+@dataclass(frozen=True)
+class IndicatorsPage:
+    indicators: AreaIndicators
+    movement: Movement
+    diversity: list[CountTable]
+
+
+def indicators_pages(*, areas: Sequence[Area], year: int, today: dt.date | None = None) -> list[IndicatorsPage]:
+    """The page's figures for each of ``areas`` (in their order) in reporting year ``year``; ``today`` (London
+    date) decides what is overdue yet."""
+    scope = scope_for(areas, year, today)
+    thresholds = {area.pk: scope.threshold(area) for area in scope.areas}
+    indicators = indicators_in(scope)
+    movement = movement_for_areas(areas=scope.areas, year=year, thresholds=thresholds)
+    diversity = diversity_for_areas(areas=scope.areas, year=year, thresholds=thresholds)
+    return [IndicatorsPage(*figures) for figures in zip(indicators, movement, diversity, strict=True)]
+
+
+def indicators_page(*, area: Area, year: int, today: dt.date | None = None) -> IndicatorsPage:
+    return indicators_pages(areas=[area], year=year, today=today)[0]
