@@ -100,8 +100,12 @@ def level_one_outcomes_by_area(
 
     outcomes: dict[Any, list[tuple[dt.date, bool, Any]]] = defaultdict(list)
     for area_id, interval in intervals.items():
+        too_early = add_months(year.start, -interval) - dt.timedelta(days=7)  # its first due date is before the year
         for registration_id, start, end in _stretches(periods[area_id]):
-            held = [r for r in reviews[(area_id, registration_id)] if r[0] >= start and (end is None or r[0] < end)]
+            recorded = reviews.get((area_id, registration_id))
+            if recorded is None and start < too_early:
+                continue  # most cases: long at Level 1, never reviewed, their one due date long past
+            held = [r for r in recorded or () if r[0] >= start and (end is None or r[0] < end)]
             due_dates = [add_months(start, interval), *(next_due for _, next_due in held)]
             for index, due in enumerate(due_dates):
                 if due is None or not (year.start <= due <= year.end):

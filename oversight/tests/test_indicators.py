@@ -11,8 +11,10 @@ from meetings import services as meeting_services
 from meetings.models import AttendanceStatus, RiskActionState
 from oversight.figures import Figure, Rag
 from oversight.indicators import AreaIndicators, area_indicators, indicators_for_areas
+from oversight.indicators_page import indicators_page, indicators_pages
 from oversight.models import Indicator, IndicatorTarget
 from referrals import services as referral_services
+from referrals.models import ExitReason
 from tests import factories
 
 from .scenario import (
@@ -29,6 +31,7 @@ from .scenario import (
     referral_decided,
     referral_received,
 )
+from .test_movement import change_level, exit_mappa
 
 pytestmark = pytest.mark.django_db
 
@@ -262,6 +265,11 @@ def test_the_queries_do_not_grow_with_the_records_or_the_areas(django_assert_num
         area_indicators(area=area, year=YEAR, today=TODAY)
     with django_assert_num_queries(14):
         indicators_for_areas(areas=every_area, year=YEAR, today=TODAY)
+    # and the page's tables: three for movement, two for diversity
+    with django_assert_num_queries(19):
+        indicators_page(area=area, year=YEAR, today=TODAY)
+    with django_assert_num_queries(19):
+        indicators_pages(areas=every_area, year=YEAR, today=TODAY)
 
 
 def _history_in(area: Area, offset: int) -> None:
@@ -285,6 +293,10 @@ def _history_in(area: Area, offset: int) -> None:
     )
     action_set(second, due=day + dt.timedelta(days=80))
     accepted(day, area=area, level=1)
+    moved_up = accepted(day, area=area, level=1).registration
+    change_level(moved_up, 2, day + dt.timedelta(days=30 + offset))
+    moved_up.refresh_from_db()
+    exit_mappa(moved_up, ExitReason.RISK_REDUCED, day + dt.timedelta(days=200))
 
 
 def test_the_figures_of_many_areas_counted_at_once_are_each_areas_own():
@@ -294,11 +306,13 @@ def test_the_figures_of_many_areas_counted_at_once_are_each_areas_own():
     AreaSettings.objects.update_or_create(area=areas[1], defaults={"suppression_threshold": 0})
     IndicatorTarget.objects.create(area=areas[2], indicator=Indicator.ACTIONS, green_percent=60, amber_percent=40)
 
-    together = indicators_for_areas(areas=areas, year=YEAR, today=TODAY)
+    together = indicators_pages(areas=areas, year=YEAR, today=TODAY)
 
-    assert [found.area for found in together] == areas
-    for found in together:
-        alone = area_indicators(area=found.area, year=YEAR, today=TODAY)
-        assert found == alone, found.area
-        assert sum(row.figures["year"].denominator for result in found.results for row in result.rows) > 5
+    assert [page.indicators.area for page in together] == areas
+    for page in together:
+        assert page == indicators_page(area=page.indicators.area, year=YEAR, today=TODAY), page.indicators.area
+        figures = [row.figures["year"] for result in page.indicators.results for row in result.rows]
+        assert sum(figure.denominator for figure in figures) > 5
+        assert any(row.cells["year"] for table in page.movement.tables for row in table.rows)
     assert together[0] != together[1]  # each area's own records, threshold and targets
+    assert [p.indicators for p in together] == indicators_for_areas(areas=areas, year=YEAR, today=TODAY)
