@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from mappa_workflow.models import Area
 
 from .diversity import diversity_for_areas
-from .indicators import AreaIndicators, indicators_in, scope_for
+from .indicators import AreaIndicators, indicators_for_areas, indicators_in, scope_for
 from .movement import CountTable, Movement, movement_for_areas
+
+TREND_YEARS = 3  # the page's chart across years: the year shown and the two before it, as the statistics page
 
 
 @dataclass(frozen=True)
@@ -38,3 +40,13 @@ def indicators_pages(*, areas: Sequence[Area], year: int, today: dt.date | None 
 
 def indicators_page(*, area: Area, year: int, today: dt.date | None = None) -> IndicatorsPage:
     return indicators_pages(areas=[area], year=year, today=today)[0]
+
+
+def indicators_across_years(
+    found: AreaIndicators, *, years: int = TREND_YEARS, today: dt.date | None = None
+) -> list[AreaIndicators]:
+    """``found`` (one area's indicators for a year) with the same area's indicators for the ``years - 1`` reporting
+    years before it, oldest first: each year's own figures, suppressed as that year's page suppresses them (so a
+    figure hidden there is hidden here). The same queries again for each earlier year."""
+    earlier = range(max(2000, found.year - years + 1), found.year)
+    return [*(indicators_for_areas(areas=[found.area], year=y, today=today)[0] for y in earlier), found]

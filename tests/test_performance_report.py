@@ -71,6 +71,9 @@ RESULTS: dict[str, Any] = {
         "largest_area_figures": 325,
         "largest_area_timing": _timing(102),
         "largest_area_queries": 19,
+        "earlier_years": 2,
+        "earlier_years_timing": _timing(1500),
+        "earlier_years_queries": 28,
     },
     "query_counts": {
         "smallest": {"area": "Dyfed-Powys", "people": 900, "meetings": 80, "open_actions": 40, "queries": {"page": 9}},
@@ -95,6 +98,9 @@ def test_the_indicators_for_all_areas_have_a_target_row_and_a_section():
     assert "Reporting year 2024/25" in document
     assert "| all 42 areas | 13,630 | 19 | 1240.0 (1116.0-1488.0) |" in document
     assert "| Essex (the largest area) alone | 325 | 19 | 102.0 (91.8-122.4) |" in document
+    assert (
+        "the indicators of the 2 years before (the page's charts across years; not in the target) | | 28 |" in document
+    )
 
 
 def test_indicators_over_two_seconds_are_not_met_and_say_by_how_much():

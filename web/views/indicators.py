@@ -20,7 +20,7 @@ from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from oversight import exports
 from oversight.drilldown import UnknownFigure, drill_down
 from oversight.indicators import AreaIndicators
-from oversight.indicators_page import IndicatorsPage
+from oversight.indicators_page import IndicatorsPage, indicators_across_years
 from oversight.indicators_page import indicators_page as page_figures
 from reporting.exports import CONTENT_TYPES
 
@@ -55,14 +55,16 @@ def _count_sections(figures: IndicatorsPage) -> list[dict[str, Any]]:
     ]
 
 
-def _context(found: AreaIndicators, sections: list[dict[str, Any]]) -> dict[str, object]:
+def _context(
+    found: AreaIndicators, sections: list[dict[str, Any]], by_year: list[AreaIndicators] | None = None
+) -> dict[str, object]:
     return {
         "area": found.area,
         "year": found.year,
         "year_label": year_label(found.year),
         "periods": found.periods,
         "threshold": found.suppression_threshold,
-        "indicators": exports.page_context(found),
+        "indicators": exports.page_context(found, by_year or ()),
         "count_sections": sections,
     }
 
@@ -76,7 +78,8 @@ def indicators_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "web/statistics/indicators.html",
         {
-            **_context(found, _count_sections(figures)),
+            # each indicator's yearly figure in the years before, for its chart across years
+            **_context(found, _count_sections(figures), indicators_across_years(found)),
             "years": recent_years(),
             # co-ordinators and chairs may open the records behind each figure (the SMB and lay advisers may not)
             "can_drill": can_manage_cases(request.user),
