@@ -1,3 +1,12 @@
 """Django's admin autodiscovery imports this module: it registers every app's admin, one module per app."""
 
-from . import accounts, audits, between_meetings, meetings, notifications, oversight, referrals  # noqa: F401
+from . import (  # noqa: F401
+    accounts,
+    audits,
+    between_meetings,
+    case_reviews,
+    meetings,
+    notifications,
+    oversight,
+    referrals,
+)

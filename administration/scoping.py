@@ -61,7 +61,24 @@ def _person_scopes() -> dict[str, Scope]:
             )
         ),
         "oversight.AuditAnswer": via("audit", _visible_audits),
+        # Serious further offences and reviews name the person: in the admin, only for those who may see whom a
+        # review is about (the area's co-ordinators and chairs, administrators), never the SMB or lay advisers,
+        # who read a review without the person on its own pages only (docs/serious-case-reviews.md).
+        "case_reviews.SeriousFurtherOffence": scoped(permissions.visible_serious_further_offences),
+        "case_reviews.SeriousCaseReview": scoped(reviews_with_their_subject),
+        "case_reviews.ReviewAction": via("review", reviews_with_their_subject),
     }
+
+
+def reviews_with_their_subject(user: Any, queryset: QuerySet | None = None) -> QuerySet:
+    """The serious case reviews ``user`` may read together with whom they are about: none for a reader who may read
+    a review only without the person (an SMB member, a lay adviser)."""
+    from case_reviews.models import SeriousCaseReview
+
+    queryset = SeriousCaseReview.objects.all() if queryset is None else queryset
+    if not permissions.sees_review_subject(user):
+        return queryset.none()
+    return permissions.visible_case_reviews(user, queryset)
 
 
 def _visible_audits(user: Any, queryset: QuerySet | None = None) -> QuerySet:
@@ -182,6 +199,7 @@ __all__ = [
     "permissions",
     "person_relations",
     "person_scope",
+    "reviews_with_their_subject",
     "scoped",
     "via",
 ]

@@ -85,6 +85,10 @@ def report_year() -> int:
     return int(load_target(DEFAULT_TARGET)["year"])
 
 
+def _timing(times: list[float]) -> dict[str, float]:
+    return {"median_ms": stats.median(times), "min_ms": min(times), "max_ms": max(times)}
+
+
 def _timed(fn: Callable[[], Any], repeat: int = REPEAT) -> tuple[dict[str, float], Any]:
     fn()  # warm: connection, plans, caches of the database
     times, result = [], None
@@ -92,7 +96,7 @@ def _timed(fn: Callable[[], Any], repeat: int = REPEAT) -> tuple[dict[str, float
         started = time.perf_counter()
         result = fn()
         times.append((time.perf_counter() - started) * 1000)
-    return {"median_ms": stats.median(times), "min_ms": min(times), "max_ms": max(times)}, result
+    return _timing(times), result
 
 
 def _interleaved(fns: dict[str, Callable[[], Any]], repeat: int = REPEAT) -> tuple[dict[str, dict], dict[str, Any]]:
@@ -104,9 +108,7 @@ def _interleaved(fns: dict[str, Callable[[], Any]], repeat: int = REPEAT) -> tup
             started = time.perf_counter()
             results[name] = fn()
             times[name].append((time.perf_counter() - started) * 1000)
-    return {
-        name: {"median_ms": stats.median(t), "min_ms": min(t), "max_ms": max(t)} for name, t in times.items()
-    }, results
+    return {name: _timing(t) for name, t in times.items()}, results
 
 
 def _snapshot_sql(area_id: int | None, day) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -200,7 +202,10 @@ def indicators() -> dict[str, Any]:
 
     def figures(pages: list[Any]) -> int:  # figures (a period of a row of an indicator) and table cells
         rates = sum(len(row.figures) for page in pages for r in page.indicators.results for row in r.rows)
-        tables = [*(t for page in pages for t in page.movement.tables), *(t for page in pages for t in page.diversity)]
+        tables = [
+            *(t for page in pages for t in page.counts.movement.tables),
+            *(t for page in pages for t in page.counts.diversity),
+        ]
         return rates + sum(len(row.cells) for table in tables for row in table.rows)
 
     assert got["largest_area"] == [page for page in got["all_areas"] if page.indicators.area == largest]
@@ -364,6 +369,58 @@ def load_targets(fixtures: dict[str, Any]) -> list[dict[str, Any]]:
         {"cookie": f"{settings.SESSION_COOKIE_NAME}={verified_session(f)}", "urls": f.urls, "area": f.area.name}
         for f in fixtures["load"]
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The statistics page with nothing cached, and its PDF
+# ---------------------------------------------------------------------------------------------
+
+_PRIVATE_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench"}}
+
+
+def statistics_first_load(fixtures: dict[str, Any], repeat: int = 5) -> dict[str, Any]:
+    """The largest area's statistics page as the first reader after a change sees it (every stored report and
+    chart cleared first), then as the next reader sees it; and the statistics PDF as the worker builds it
+    (``notifications.services.statistics_export_content``: the report, the year-on-year trend, the charts and
+    WeasyPrint), each ``repeat`` times after a warm-up. A private in-process cache stands in for the served one,
+    so clearing it never touches a shared Redis."""
+    import logging
+
+    from django.core.cache import cache
+    from django.test.utils import override_settings
+
+    from notifications.services import statistics_export_content
+
+    fixture = fixtures["largest"]
+    url = fixture.urls["statistics page"]
+    client = _client(fixture)
+    first, warm, pdf = [], [], []
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)  # its progress lines are not ours to print
+    with override_settings(CACHES=_PRIVATE_CACHE):
+        client.get(url)  # per-process caches (templates, bank holidays) as a running server has them
+        statistics_export_content(area=fixture.area, year=report_year(), export_format="pdf")
+        for _ in range(repeat):
+            cache.clear()
+            started = time.perf_counter()
+            response = client.get(url)
+            first.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, f"statistics page: {response.status_code}"
+            started = time.perf_counter()
+            client.get(url)
+            warm.append((time.perf_counter() - started) * 1000)
+            cache.clear()
+            started = time.perf_counter()
+            _, content = statistics_export_content(area=fixture.area, year=report_year(), export_format="pdf")
+            pdf.append((time.perf_counter() - started) * 1000)
+            assert content.startswith(b"%PDF")
+    return {
+        "area": fixture.area.name,
+        "year": report_year(),
+        "repeat": repeat,
+        "first_load": _timing(first),
+        "warm": _timing(warm),
+        "pdf": _timing(pdf),
+    }
 
 
 # ---------------------------------------------------------------------------------------------

@@ -118,6 +118,23 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
             _verdict(sweep["seconds"] < 30),
         )
     )
+    statistics = results.get("statistics")
+    if statistics:
+        first, pdf = statistics["first_load"]["median_ms"], statistics["pdf"]["median_ms"]
+        rows.append(
+            (
+                "Statistics page, first load, largest area, <= 300 ms",
+                f"{first:.0f} ms (median of {statistics['repeat']}, nothing cached; {statistics['area']})",
+                _verdict(first <= 300, f"{first - 300:.0f} ms over"),
+            )
+        )
+        rows.append(
+            (
+                "Statistics PDF, largest area, <= 1.5 s",
+                f"{pdf / 1000:.2f} s (median of {statistics['repeat']}, nothing cached)",
+                _verdict(pdf <= 1500, f"{(pdf - 1500) / 1000:.2f} s over"),
+            )
+        )
     small, large = results["query_counts"]["smallest"], results["query_counts"]["largest"]
     same = small["queries"] == large["queries"]
     rows.append(
@@ -306,6 +323,25 @@ def render(results: dict[str, Any]) -> str:
     ]
     for page in small["queries"]:
         lines.append(f"| {page} | {small['queries'][page]} | {large['queries'][page]} |")
+    statistics = results.get("statistics")
+    if statistics:
+        lines += [
+            "",
+            "## The statistics page with nothing cached, and its PDF",
+            "",
+            f"{statistics['area']}, reporting year {statistics['year']}; milliseconds, median (min-max) of "
+            f"{statistics['repeat']} after a warm-up (`benchmarks/measure.py: statistics_first_load`). Before each "
+            "first load every stored report and chart is cleared, as after a change to the area's records; the "
+            "next reader's load follows it. The PDF is built as the worker builds it "
+            "(`notifications.services.statistics_export_content`: the report, the year-on-year trend, the charts, "
+            "WeasyPrint), also with nothing cached.",
+            "",
+            "| measure | milliseconds |",
+            "|---|---|",
+            f"| statistics page, first load | {_ms(statistics['first_load'])} |",
+            f"| statistics page, next load | {_ms(statistics['warm'])} |",
+            f"| statistics PDF | {_ms(statistics['pdf'])} |",
+        ]
     sweep = results["sweep"]
     lines += [
         "",

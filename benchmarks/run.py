@@ -284,6 +284,8 @@ def main() -> None:
     results["query_counts"] = measure.page_query_counts(fixtures)
     print("Each page against its SQL floor (largest area)")
     results["page_floors"] = measure.page_floors(fixtures)
+    print("Statistics page with nothing cached, and its PDF (largest area)")
+    results["statistics"] = measure.statistics_first_load(fixtures)
     print("Reminder sweep")
     results["sweep"] = measure.reminder_sweep()
     print("Before and after the fixes")

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from mappa_workflow.models import Agency, AgencyType, Area, AreaSettings
@@ -164,14 +164,36 @@ def _level_statuses(level: int | None) -> list[RegistrationStatus]:
     return [RegistrationStatus.LEVEL_2, RegistrationStatus.LEVEL_3]
 
 
+Visible = Callable[[QuerySet[Registration]], QuerySet[Registration]]
+
+# In the model's field order, as Model.from_db takes the values; the state too, which django-fsm reads on load.
+_BOOKED_FIELDS = tuple(
+    f.attname for f in Meeting._meta.concrete_fields if f.attname in {"id", "starts_at", "meeting_type", "state"}
+)
+
+
 def _with_upcoming_bookings(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
-    return registrations.select_related("individual").prefetch_related(
-        Prefetch(
-            "agenda_items",
-            queryset=AgendaItem.objects.filter(meeting__state=MeetingState.SCHEDULED).select_related("meeting"),
-            to_attr="upcoming_items",
-        )
+    """Each case with its next scheduled meeting's fields annotated: one query, issued whether or not any case
+    is due (a prefetch would add a second query only when the list is not empty)."""
+    booked = AgendaItem.objects.filter(registration=OuterRef("pk"), meeting__state=MeetingState.SCHEDULED).order_by(
+        "meeting__starts_at", "meeting_id"
     )
+    return registrations.select_related("individual").annotate(
+        **{
+            f"booked_{name}": Subquery(
+                booked.values(f"meeting__{name}")[:1], output_field=Meeting._meta.get_field(name)
+            )
+            for name in _BOOKED_FIELDS
+        }
+    )
+
+
+def _booked_meeting(registration: Registration) -> Meeting | None:
+    values = [getattr(registration, f"booked_{name}") for name in _BOOKED_FIELDS]
+    if registration.booked_id is None:  # type: ignore[attr-defined]  # annotated by _with_upcoming_bookings
+        return None
+    # A meeting loaded with the fields the lists show (its name and link); any other field loads on access.
+    return Meeting.from_db(registration._state.db, list(_BOOKED_FIELDS), values)
 
 
 def _as_cases_due(
@@ -182,9 +204,7 @@ def _as_cases_due(
         timescale = case_timescale(registration, settings, today)
         if timescale is None and not undated:
             continue
-        upcoming = registration.upcoming_items  # type: ignore[attr-defined]  # set by _with_upcoming_bookings
-        booked = min((i.meeting for i in upcoming), key=lambda m: m.starts_at, default=None)
-        due.append(CaseDue(registration, timescale, booked))
+        due.append(CaseDue(registration, timescale, _booked_meeting(registration)))
     return sorted(due, key=lambda c: (c.timescale.due if c.timescale else dt.date.max, str(c.registration.individual)))
 
 
@@ -195,25 +215,30 @@ def scheduling_window_end(*, area: Area, on: dt.date) -> dt.date:
 
 
 def cases_due(
-    *, area: Area, today: dt.date | None = None, until: dt.date | None = None, level: int | None = None
+    *,
+    area: Area,
+    today: dt.date | None = None,
+    until: dt.date | None = None,
+    level: int | None = None,
+    visible: Visible | None = None,
 ) -> list[CaseDue]:
     """Level 2 and 3 cases whose first meeting or review falls due by ``until`` (by default the area's
     scheduling window from ``today``) or is overdue, with the meeting each is already booked on, if
-    any. Three queries."""
+    any; ``visible`` is the reader's need-to-know rule, applied in the same query. Two queries
+    (the area's settings, then the cases), however many cases there are."""
     today = today or timezone.localdate()
     settings = AreaSettings.for_area(area)
     horizon = until or add_working_days(today, settings.scheduling_window_working_days)
-    registrations = _with_upcoming_bookings(
-        Registration.objects.filter(area=area, status__in=_level_statuses(level)).filter(
-            Q(next_review_due__lte=horizon) | Q(next_review_due__isnull=True, first_meeting_due__lte=horizon)
-        )
+    registrations = Registration.objects.filter(area=area, status__in=_level_statuses(level)).filter(
+        Q(next_review_due__lte=horizon) | Q(next_review_due__isnull=True, first_meeting_due__lte=horizon)
     )
+    registrations = _with_upcoming_bookings(visible(registrations) if visible else registrations)
     return _as_cases_due(registrations, settings, today)
 
 
 def cases_at_level_matching(
     *,
-    visible: Callable[[QuerySet[Registration]], QuerySet[Registration]],
+    visible: Visible,
     area: Area,
     level: int,
     term: str,
@@ -234,13 +259,20 @@ def cases_at_level_matching(
 
 
 def cases_by_registration(
-    *, area: Area, level: int, registration_ids: Sequence[str], today: dt.date | None = None
+    *,
+    area: Area,
+    level: int,
+    registration_ids: Sequence[str],
+    today: dt.date | None = None,
+    visible: Visible | None = None,
 ) -> list[CaseDue]:
-    """The given cases, as far as they are cases of ``area`` at ``level`` (others are dropped)."""
+    """The given cases, as far as they are cases of ``area`` at ``level`` and ``visible`` keeps them (others
+    are dropped)."""
     today = today or timezone.localdate()
-    registrations = _with_upcoming_bookings(
-        Registration.objects.filter(area=area, status__in=_level_statuses(level), pk__in=list(registration_ids))
+    registrations = Registration.objects.filter(
+        area=area, status__in=_level_statuses(level), pk__in=list(registration_ids)
     )
+    registrations = _with_upcoming_bookings(visible(registrations) if visible else registrations)
     return _as_cases_due(registrations, AreaSettings.for_area(area), today, undated=True)
 
 

@@ -450,14 +450,14 @@ rules.add_perm("referrals.manage_registration", is_case_manager)
 rules.add_perm("referrals.record_life_event", is_case_manager | (is_practitioner & involved_with_individual))
 rules.add_perm("meetings.manage_meeting", is_case_manager)
 # Serious further offences and serious case reviews (docs/serious-case-reviews.md). The co-ordinator records the
-# SFO (on a registration they may see); the SMB decides, approves and closes; the report and its action plan are
-# kept by the SMB and the co-ordinators; lay advisers and the SMB read the review without the person.
+# SFO (on a registration they may see); the SMB's chair in tenure decides (``case_reviews.decide_case_review``, in
+# ``oversight/rules.py`` beside the board's tenures it reads); the SMB approves and closes; the report and its
+# action plan are kept by the SMB and the co-ordinators; lay advisers and the SMB read the review without the person.
 rules.add_perm("case_reviews.view_serious_further_offence", can_view_serious_further_offence)
 # (a co-ordinator sees every registration of the area: the Category 4 barrier in front of every permission does the rest)
 rules.add_perm("case_reviews.record_serious_further_offence", is_coordinator & same_area)
 rules.add_perm("case_reviews.view_case_review", can_view_case_review)
 rules.add_perm("case_reviews.view_case_review_subject", can_view_case_review & is_case_manager)
-rules.add_perm("case_reviews.decide_case_review", is_smb_member & same_area & can_view_case_review)
 rules.add_perm(
     "case_reviews.write_case_review_report", (is_smb_member | is_coordinator) & same_area & can_view_case_review
 )
@@ -474,6 +474,7 @@ rules.add_perm(
 __all__ = [
     "CATEGORY_4",
     "area_id_of",
+    "can_view_case_review",
     "can_view_individual",
     "category_4_barrier_passed",
     "has_perm",
@@ -484,6 +485,7 @@ __all__ = [
     "is_coordinator",
     "is_counter_terrorism_cleared",
     "is_practitioner",
+    "is_smb_member",
     "is_statistics_reader",
     "my_agency_risk_actions",
     "reads_board_governance",

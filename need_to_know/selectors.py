@@ -13,12 +13,35 @@ from meetings.models import Meeting
 from . import permissions
 
 
+def cases_due(
+    *, user: Any, area: Area, today: dt.date | None = None, until: dt.date | None = None, level: int | None = None
+) -> list[meeting_selectors.CaseDue]:
+    """The Level 2/3 cases falling due that ``user`` may see (a Category 4 case needs counter-terrorism
+    clearance), filtered in the same query."""
+    return meeting_selectors.cases_due(
+        area=area, today=today, until=until, level=level, visible=_registrations_visible_to(user)
+    )
+
+
+def cases_by_registration(
+    *, user: Any, area: Area, level: int, registration_ids: list[str]
+) -> list[meeting_selectors.CaseDue]:
+    """The given cases of ``area`` at ``level`` that ``user`` may see; others are dropped."""
+    return meeting_selectors.cases_by_registration(
+        area=area, level=level, registration_ids=registration_ids, visible=_registrations_visible_to(user)
+    )
+
+
+def _registrations_visible_to(user: Any) -> meeting_selectors.Visible:
+    return lambda registrations: permissions.visible_registrations(user, registrations)
+
+
 def cases_at_level_matching(
     *, user: Any, area: Area, level: int, term: str, today: dt.date | None = None, limit: int = 25
 ) -> list[meeting_selectors.CaseDue]:
     """The agenda search: cases of ``area`` at ``level`` matching ``term`` that ``user`` may see."""
     return meeting_selectors.cases_at_level_matching(
-        visible=lambda registrations: permissions.visible_registrations(user, registrations),
+        visible=_registrations_visible_to(user),
         area=area,
         level=level,
         term=term,

@@ -2,8 +2,8 @@
 decision on a review is due, and by when.
 
 The message names no one: the review's reference, the due date and a link (an SMB member never sees whom a
-review is about, and an inbox may be read by others). There is no SMB chair role, so every SMB member of the
-area is told. Dedupe key: ``review:<id>:decision_due:<address>``.
+review is about, and an inbox may be read by others). Every SMB member of the area is told: the board's chair,
+who records the decision (docs/serious-case-reviews.md), is one of them, and the others advise it. Dedupe key: ``review:<id>:decision_due:<address>``.
 """
 
 from __future__ import annotations

@@ -323,8 +323,8 @@ def weekly_digest_send(*, today: dt.date | None = None) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def _build_export(
-    *, area: Area, year: int, export_format: str, progress: Callable[[int, str], None]
+def statistics_export_content(
+    *, area: Area, year: int, export_format: str, progress: Callable[[int, str], None] = lambda *_: None
 ) -> tuple[str, bytes]:
     """Build one statistics export: ``reporting.statistics.compute_annual_report`` rendered by
     ``reporting.exports.render`` (with the year-on-year trend for the PDF's charts), reporting
@@ -375,7 +375,7 @@ def export_build(*, job_id: Any) -> str:
         return "not queued"
     job = ExportJob.objects.select_related("area", "requested_by").get(pk=job_id)
     try:
-        filename, content = _build_export(
+        filename, content = statistics_export_content(
             area=job.area, year=job.year, export_format=job.export_format, progress=_export_progress(job.pk)
         )
         job.file.save(filename, ContentFile(content), save=False)

@@ -19,6 +19,7 @@ from meetings.models import AttendanceStatus
 from reporting.statistics import SUPPRESSED
 from reporting.trends import bar_chart_svg
 
+from .counts import AreaCounts
 from .figures import MET, Figure, Rag
 from .indicators import ACTION_PARTS, ATTENDANCE_PARTS, LATE, NOT_DONE, NOT_POSSIBLE, AreaIndicators
 from .movement import CountTable, Movement
@@ -264,13 +265,57 @@ def render_xlsx(found: AreaIndicators, counts: Sequence[Mapping[str, Any]] = ())
     return bytes(data.export("xlsx"))
 
 
-def as_dict(found: AreaIndicators) -> dict[str, Any]:
+def count_tables_as_dict(tables: Sequence[CountTable], year_periods: Sequence[Period]) -> list[dict[str, Any]]:
+    """Count tables for the API, cell for cell as :func:`count_tables_context` shows them: a hidden count (``*`` on
+    the page) has ``hidden`` true and ``count`` null."""
+    return [
+        {
+            "key": table.key,
+            "title": table.title,
+            "counted": table.counted,
+            "rows": [
+                {
+                    "label": row.label,
+                    "counts": {
+                        p.key: {"hidden": row.cells[p.key] is None, "count": row.cells[p.key]} for p in year_periods
+                    },
+                }
+                for row in table.rows
+            ],
+        }
+        for table in tables
+    ]
+
+
+def movement_as_dict(movement: Movement) -> dict[str, Any]:
+    """The movement tables for the API, with the median stay at Level 3 per period: hidden with the count of stays
+    it is the median of (as the page's ``*``), null when no stay ended (the page's ``-``)."""
+    stays = movement.tables[-1].rows[0].cells
+    return {
+        "tables": count_tables_as_dict(movement.tables, movement.periods),
+        "level_3_median_days": {
+            p.key: {"hidden": stays[p.key] is None, "median_days": movement.level_3_median_days[p.key]}
+            for p in movement.periods
+        },
+    }
+
+
+def as_dict(found: AreaIndicators, counts: AreaCounts) -> dict[str, Any]:
     """The figures for the API: the same cells as the page and the CSV. A hidden figure has ``hidden`` true
-    and every count null, so nothing suppressed on the page can be read from the API."""
+    and every count null, so nothing suppressed on the page can be read from the API; then the movement and
+    diversity tables below the indicators (``counts``: :func:`oversight.counts.area_counts`), hidden the same way."""
 
     def figure(f: Figure) -> dict[str, Any]:
         if f.hidden:
-            return {"hidden": True, "numerator": None, "denominator": None, "percent": None, "status": "", "parts": {}}
+            return {
+                "hidden": True,
+                "numerator": None,
+                "denominator": None,
+                "percent": None,
+                "status": "",
+                "median_working_days": None,
+                "parts": {},
+            }
         return {
             "hidden": False,
             "numerator": f.numerator,
@@ -300,4 +345,6 @@ def as_dict(found: AreaIndicators) -> dict[str, Any]:
             }
             for result in found.results
         ],
+        "movement": movement_as_dict(counts.movement),
+        "diversity": {"tables": count_tables_as_dict(counts.diversity, found.periods)},
     }

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 
 from mappa_workflow.models import Area
 
-from .diversity import diversity_for_areas
-from .indicators import AreaIndicators, indicators_for_areas, indicators_in, scope_for
-from .movement import CountTable, Movement, movement_for_areas
+from .counts import AreaCounts, counts_for_areas
+from .indicators import AreaIndicators, indicators_for_areas
 
 TREND_YEARS = 3  # the page's chart across years: the year shown and the two before it, as the statistics page
 
@@ -23,19 +22,14 @@ TREND_YEARS = 3  # the page's chart across years: the year shown and the two bef
 @dataclass(frozen=True)
 class IndicatorsPage:
     indicators: AreaIndicators
-    movement: Movement
-    diversity: list[CountTable]
+    counts: AreaCounts  # the movement and diversity tables below them (the API returns the same)
 
 
 def indicators_pages(*, areas: Sequence[Area], year: int, today: dt.date | None = None) -> list[IndicatorsPage]:
     """The page's figures for each of ``areas`` (in their order) in reporting year ``year``; ``today`` (London
     date) decides what is overdue yet."""
-    scope = scope_for(areas, year, today)
-    thresholds = {area.pk: scope.threshold(area) for area in scope.areas}
-    indicators = indicators_in(scope)
-    movement = movement_for_areas(areas=scope.areas, year=year, thresholds=thresholds)
-    diversity = diversity_for_areas(areas=scope.areas, year=year, thresholds=thresholds)
-    return [IndicatorsPage(*figures) for figures in zip(indicators, movement, diversity, strict=True)]
+    indicators = indicators_for_areas(areas=areas, year=year, today=today)
+    return [IndicatorsPage(*figures) for figures in zip(indicators, counts_for_areas(indicators), strict=True)]
 
 
 def indicators_page(*, area: Area, year: int, today: dt.date | None = None) -> IndicatorsPage:

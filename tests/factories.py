@@ -243,6 +243,45 @@ def smb_member(area: Area | None = None, **kwargs) -> User:
     return UserFactory(area=area, agency=agency(area, AgencyType.POLICE), roles=[Role.SMB_MEMBER], **kwargs)
 
 
+CHAIR_TENURE_STARTS = dt.date(2015, 4, 1)
+
+
+def smb_chair(
+    area: Area | None = None, *, starts_on: dt.date | None = None, ends_on: dt.date | None = None, **kwargs
+) -> User:
+    """An SMB member account of ``area`` AND the board's chair tenure it holds (from 1 April 2015, open, unless
+    given: in force on every date a scenario travels to): the one account that records the SMB's decision on a
+    serious case review. The tenure is recorded as appointed by the chair's own account, so that no other account
+    (which would be emailed) is created."""
+    from oversight.governance.models import BoardRole, BoardTenure
+
+    user = smb_member(area, **kwargs)
+    BoardTenure.objects.create(
+        area=user.area,
+        name=user.get_full_name(),
+        role=BoardRole.CHAIR,
+        agency=user.agency,
+        user=user,
+        starts_on=starts_on or CHAIR_TENURE_STARTS,
+        ends_on=ends_on,
+        appointed_by=user,
+    )
+    return user
+
+
+def board_chair(area: Area | None = None) -> User:
+    """The account of ``area``'s board chair (:func:`smb_chair`), created the first time a test asks for it: for
+    tests that decide several reviews of one area and need the same chair each time."""
+    from oversight.governance.models import BoardRole, BoardTenure
+
+    area = area or northamptonshire()
+    tenures = BoardTenure.objects.in_tenure_on(timezone.localdate()).filter(
+        area=area, role=BoardRole.CHAIR, user__isnull=False
+    )
+    found = tenures.select_related("user").order_by("starts_on").first()
+    return found.user if found is not None and found.user is not None else smb_chair(area)
+
+
 def lay_adviser(area: Area | None = None, **kwargs) -> User:
     area = area or northamptonshire()
     return UserFactory(area=area, agency=None, roles=[Role.LAY_ADVISER], **kwargs)

@@ -193,8 +193,10 @@ RULES: dict[str, Rule] = {
     # of the area keep them (the forms are on the same page); each area's own board only
     "web:smb_governance": Rule(BOARD | {"other_area"}),
     # Serious further offences and serious case reviews (docs/serious-case-reviews.md): a co-ordinator records the
-    # SFO from the case; the SMB decides, approves and closes; SMB members and co-ordinators write the report and
-    # keep the plan; lay advisers and chairs read (the SMB and lay advisers without the person)
+    # SFO from the case; the board's chair decides (the world's SMB member holds the chair's tenure; an SMB member
+    # who does not is refused: oversight/tests/test_review_chair.py); the SMB approves and closes; SMB members and
+    # co-ordinators write the report and keep the plan; lay advisers and chairs read (the SMB and lay advisers
+    # without the person)
     "web:case_serious_further_offence": Rule({"coordinator"}, kwargs="individual"),
     "web:review_register": Rule(CASE_MANAGERS | {"smb", "lay", "other_area"}),
     "web:review_detail": Rule(CASE_MANAGERS | {"smb", "lay"}, kwargs="review"),
@@ -309,7 +311,7 @@ def world():
         "referrer": referrer,
         "invited": factories.practitioner(AgencyType.POLICE),
         "uninvolved": factories.practitioner(AgencyType.DWP),
-        "smb": factories.UserFactory(roles=[Role.SMB_MEMBER]),
+        "smb": factories.smb_chair(),  # the board's chair: an SMB member who also decides on reviews
         "lay": factories.UserFactory(roles=[Role.LAY_ADVISER]),
         "administrator": factories.UserFactory(roles=[Role.ADMINISTRATOR]),
         "other_area": factories.coordinator(area=other),

@@ -136,3 +136,79 @@ def test_another_areas_searches_never_reach_an_area_coordinator_through_the_audi
         kent_person.family_name
         in client.get(reverse("admin:mappa_workflow_auditevent_change", args=[search.pk])).content.decode()
     )
+
+
+def _commissioned_review():
+    """A Level 2 case of Northamptonshire charged with a serious further offence; its chair commissioned a review
+    with one action in the plan."""
+    from oversight import services
+
+    case = factories.registration_at_level(2, individual=factories.unmistakable_individual())
+    today = factories.timezone.localdate()
+    sfo = services.sfo_record(
+        actor=factories.coordinator(), registration=case, offence_date=today, charged_on=today, offence="Arson"
+    )
+    review = services.scr_commission(
+        actor=factories.smb_chair(),
+        review=sfo.review,
+        criteria_met=["level_2_or_3"],
+        reasons="",
+        remit="Information sharing.",
+        lay_adviser=factories.lay_adviser(),
+    )
+    action = services.scr_action_add(
+        actor=factories.coordinator(),
+        review=review,
+        description="Audit address checks",
+        owning_agency=factories.agency(case.area, "police"),
+        due_date=today,
+    )
+    return sfo, review, action
+
+
+REVIEW_ADMIN = ("seriousfurtheroffence", "seriouscasereview", "reviewaction")
+
+
+def test_serious_case_reviews_are_read_in_the_admin_by_the_areas_staff_only_and_never_changed_there(client):
+    sfo, review, action = _commissioned_review()
+    pks = dict(zip(REVIEW_ADMIN, (sfo.pk, review.pk, action.pk), strict=True))
+    kent = staff(factories.coordinator(area=Area.objects.get(slug="kent")))
+    factories.verify_client(client, kent)
+    for name, pk in pks.items():
+        assert client.get(reverse(f"admin:case_reviews_{name}_changelist")).context["cl"].result_count == 0, name
+        assert client.get(reverse(f"admin:case_reviews_{name}_change", args=[pk])).status_code == 302, name
+
+    coordinator = staff(factories.coordinator())
+    factories.verify_client(client, coordinator)
+    for name, pk in pks.items():
+        assert client.get(reverse(f"admin:case_reviews_{name}_changelist")).context["cl"].result_count == 1, name
+        page = client.get(reverse(f"admin:case_reviews_{name}_change", args=[pk]))
+        assert page.status_code == 200 and 'name="_save"' not in page.content.decode(), name
+        # Nothing is added, changed or deleted here: the review's pages and services keep the audit trail.
+        assert client.get(reverse(f"admin:case_reviews_{name}_add")).status_code == 403, name
+        assert client.post(reverse(f"admin:case_reviews_{name}_delete", args=[pk]), {"post": "yes"}).status_code == 403
+    assert (
+        sfo.individual.family_name.upper()
+        in client.get(reverse("admin:case_reviews_seriousfurtheroffence_change", args=[sfo.pk]))
+        .content.decode()
+        .upper()
+    )
+    assert AuditEvent.objects.filter(object_id=str(sfo.pk), action="view", actor=coordinator).exists()
+    review.refresh_from_db()
+    assert review.actions.count() == 1 and review.serious_further_offence_id == sfo.pk
+
+
+def test_smb_members_and_lay_advisers_with_staff_access_never_reach_the_review_admin(client):
+    """They read a review without the person, on its own pages: the admin's pages name the person."""
+    sfo, review, action = _commissioned_review()
+    pks = dict(zip(REVIEW_ADMIN, (sfo.pk, review.pk, action.pk), strict=True))
+    for reader in (staff(factories.smb_chair()), staff(factories.lay_adviser())):
+        factories.verify_client(client, reader)
+        index = client.get(reverse("admin:index")).content.decode()
+        assert "/admin/case_reviews/" not in index
+        for name, pk in pks.items():
+            assert client.get(reverse(f"admin:case_reviews_{name}_changelist")).status_code == 403, name
+            opened = client.get(reverse(f"admin:case_reviews_{name}_change", args=[pk]))
+            assert opened.status_code in (302, 403), name
+            assert sfo.individual.family_name.upper() not in opened.content.decode().upper()
+        client.logout()

@@ -33,3 +33,11 @@ def test_every_mutated_module_and_selected_test_exists() -> None:
     for path in config["pytest_add_cli_args_test_selection"]:
         if not path.startswith("-"):
             assert (ROOT / path).exists(), f"[tool.mutmut] selects a test path that does not exist: {path}"
+
+
+def test_the_documents_the_selected_tests_compare_with_are_copied() -> None:
+    """The meeting tests check the state diagrams in docs/ against the code: without docs/ in the copy that test
+    fails before any mutant runs ("failed to collect stats"), and again no mutant is tested."""
+    config = _mutmut()
+    assert "meetings/tests" in config["pytest_add_cli_args_test_selection"]
+    assert "docs" in config["also_copy"], "add docs to [tool.mutmut] also_copy in pyproject.toml"

@@ -396,7 +396,7 @@ def _build_world() -> dict[str, Any]:
         owning=[AgencyType.POLICE],
     )
     audits = _audits(users, north_panel=meetings[0], kent_panel=kent_meetings[0], visible=visible, elsewhere=elsewhere)
-    _board(users, north)
+    north_board_chair = _board(users, north)
     # The probation practitioner is also the area's victim liaison officer, and records victims' views.
     RoleAssignment.objects.create(user=users["probation"], role=Role.VICTIM_LIAISON)
     victim_services.victim_view_record(
@@ -436,7 +436,9 @@ def _build_world() -> dict[str, Any]:
         category_4=category_4,
         elsewhere=elsewhere,
     )
-    reviews = _serious_case_reviews(users, kent=kent, visible=visible, category_4=category_4, elsewhere=elsewhere)
+    reviews = _serious_case_reviews(
+        users, kent=kent, visible=visible, category_4=category_4, elsewhere=elsewhere, north_chair=north_board_chair
+    )
     exports = []
     for user in users.values():
         export = ExportJob(requested_by=user, area=user.area, year=2024, export_format="csv", status=ExportStatus.DONE)
@@ -463,15 +465,23 @@ def _build_world() -> dict[str, Any]:
 BOARD_CHAIR = "Boardchair-Okonkwo"
 
 
-def _board(users, area: Area) -> None:
-    """The area's SMB: a meeting held today, a chair and a lay adviser (board members, not people of a case)."""
+def _board(users, area: Area) -> User:
+    """The area's SMB: a meeting held today, a chair (with the account they sign in with, cleared for Category 4, so
+    that they decide on every review of the area) and a lay adviser (board members, not people of a case)."""
     today = timezone.localdate()
     coordinator = users["coordinator"]
     oversight_services.board_meeting_record(
         actor=coordinator, area=area, meeting_date=today, status="held", members_present=7, note="Quarterly board"
     )
+    chair_account = factories.smb_member(area, counter_terrorism_cleared=True)
     oversight_services.board_member_appoint(
-        actor=coordinator, area=area, name=BOARD_CHAIR, role="chair", agency=users["police"].agency, starts_on=today
+        actor=coordinator,
+        area=area,
+        name=BOARD_CHAIR,
+        role="chair",
+        agency=users["police"].agency,
+        starts_on=today,
+        user=chair_account,
     )
     oversight_services.board_member_appoint(
         actor=coordinator,
@@ -481,6 +491,7 @@ def _board(users, area: Area) -> None:
         starts_on=today,
         ends_on=dt.date(today.year + 3, 3, 31),
     )
+    return chair_account
 
 
 def _between_meetings(users, *, kent_chair, kent_probation, visible, category_4, elsewhere) -> dict[str, list[Any]]:
@@ -563,24 +574,24 @@ REVIEW_REPORT = {
 }
 
 
-def _serious_case_reviews(users, *, kent, visible, category_4, elsewhere) -> dict[str, list[Any]]:
+def _serious_case_reviews(users, *, kent, visible, category_4, elsewhere, north_chair) -> dict[str, list[Any]]:
     """Each case (the control case, the Category 4 person, Kent's person) charged with a serious further offence;
-    the SMB commissions a review of each with a lay adviser, its report is drafted and its plan has an action. The
-    SMB members and lay advisers are told a decision is due; the reviews are written without names."""
+    the board's chair commissions a review of each with a lay adviser, its report is drafted and an SMB member adds
+    an action to its plan. The SMB members and lay advisers are told a decision is due; the reviews are written
+    without names."""
     today = timezone.localdate()
-    kent_smb, kent_lay = factories.smb_member(area=kent), factories.lay_adviser(area=kent)
-    cleared_smb = factories.smb_member(counter_terrorism_cleared=True)
+    kent_chair, kent_lay = factories.smb_chair(area=kent), factories.lay_adviser(area=kent)
     reviews, actions = [], []
-    for registration, coordinator, smb, lay in (
-        (visible, users["coordinator"], users["smb"], users["lay"]),
-        (category_4, users["cleared_coordinator"], cleared_smb, users["lay"]),
-        (elsewhere, users["other_area_coordinator"], kent_smb, kent_lay),
+    for registration, coordinator, chair, smb, lay in (
+        (visible, users["coordinator"], north_chair, users["smb"], users["lay"]),
+        (category_4, users["cleared_coordinator"], north_chair, north_chair, users["lay"]),
+        (elsewhere, users["other_area_coordinator"], kent_chair, kent_chair, kent_lay),
     ):
         sfo = oversight_services.sfo_record(
             actor=coordinator, registration=registration, offence_date=today, charged_on=today, offence="Arson"
         )
         review = oversight_services.scr_commission(
-            actor=smb,
+            actor=chair,
             review=sfo.review,
             criteria_met=["level_2_or_3", "serious_offence"],
             reasons="A serious offence by a case managed at Level 2.",

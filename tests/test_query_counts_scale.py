@@ -112,3 +112,27 @@ def test_each_page_costs_the_same_queries_for_3_cases_as_for_12(client):
     assert meetings[-1].agenda_items.filter(actions_to_review__isnull=False).distinct().count() == 12
     # the first case now sits on five panels with five actions; the last panel has four times the agenda
     assert _page_queries(client, cases, meetings) == small
+
+
+def _dashboard_queries(client: Client) -> tuple[int, str]:
+    client.get(reverse("web:dashboard"))
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("web:dashboard")).content.decode()
+    return len(ctx.captured_queries), page
+
+
+def test_the_dashboard_costs_the_same_with_no_case_due_as_with_cases_booked_and_not(client):
+    """An area with nothing due must not look cheaper than one whose cases are due and booked: the national run
+    once found two more queries in Essex than in Cleveland (a booking prefetch and a visibility check that
+    only ran when some case was due)."""
+    coordinator = factories.coordinator()
+    factories.verify_client(client, coordinator)
+    empty, page = _dashboard_queries(client)
+    assert "Not booked" not in page
+
+    due = [factories.registration_at_level(2, decided_on=timezone.localdate()) for _ in range(3)]
+    meeting = factories.scheduled_meeting(registrations=due[:1])
+    busy, page = _dashboard_queries(client)
+    booked_link = reverse("web:meeting_detail", args=[meeting.pk])
+    assert page.count("Not booked") == 2 and booked_link in page and str(meeting) in page
+    assert busy == empty

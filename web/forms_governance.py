@@ -1,4 +1,5 @@
-"""Forms of the SMB governance page: record a board meeting, appoint to the board, end a tenure.
+"""Forms of the SMB governance page: record a board meeting, appoint to the board, record the account that holds a
+tenure, end a tenure.
 
 The forms check what a browser can get wrong (a date that is not a date, a number that is not a number);
 the rules (dates in range, no overlapping tenure, one chair) are the services', shown against these fields.
@@ -16,6 +17,16 @@ from oversight.services.governance import MAX_NAME, MAX_NOTE, MAX_PRESENT, MAX_R
 from .forms_base import GovukDateField, GovukForm
 
 EXAMPLE_DATE = "For example, 14 5 2026"
+ACCOUNT_HELP = (
+    "The account they sign in with: an SMB member account of this area for the chair or a member, a lay adviser"
+    " account for a lay adviser. The chair's account is the one that records the SMB's decision on a serious case"
+    " review."
+)
+
+
+def _account_choices(field: forms.ChoiceField, accounts: list[tuple[str, str]]) -> None:
+    field.choices = [("", "No account"), *accounts]
+    field.error_messages["invalid_choice"] = "Choose an active account of this area"
 
 
 def _radios(label: str, choices: Any, message: str) -> forms.ChoiceField:
@@ -65,13 +76,33 @@ class AppointForm(GovukForm):
         help_text="The last day. Required for a lay adviser (a fixed term); may be left blank for a member.",
         label_text="end of the tenure",
     )
+    user = forms.ChoiceField(label="Their account (optional)", required=False, choices=[], help_text=ACCOUNT_HELP)
 
-    def __init__(self, *args: Any, agencies: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, agencies: list[tuple[str, str]], accounts: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.choice_field("agency")
         field.choices = [("", "None"), *agencies]
         field.error_messages["invalid_choice"] = "Choose an agency of this area"
+        _account_choices(self.choice_field("user"), accounts)
         self.stack("role")
+
+
+class AccountForm(GovukForm):
+    """Record the account that holds a tenure already recorded (the chair's, so that they can decide on reviews)."""
+
+    tenure = forms.ChoiceField(label="Whose tenure", choices=[])
+    user = forms.ChoiceField(label="Their account", required=False, choices=[], help_text=ACCOUNT_HELP)
+
+    def __init__(
+        self, *args: Any, tenures: list[tuple[str, str]], accounts: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.choice_field("tenure")
+        field.choices = [("", "Choose a tenure"), *tenures]
+        field.error_messages.update(required="Choose whose tenure it is", invalid_choice="Choose whose tenure it is")
+        _account_choices(self.choice_field("user"), accounts)
 
 
 class EndTenureForm(GovukForm):

@@ -21,10 +21,12 @@ from need_to_know import permissions
 from oversight import exports
 from oversight.audits.questions import AuditKind
 from oversight.audits.results import audit_results, results_as_dict
+from oversight.counts import area_counts
 from oversight.indicators import area_indicators
 from reporting import statistics
 
 from ..access import ReadsStatistics, require
+from ..serializers_oversight import IndicatorsSerializer
 from .base import ApiMixin
 
 PARAMETERS = [
@@ -50,14 +52,20 @@ class IndicatorsView(ApiMixin, APIView):
     permission_classes = [*ApiMixin.permission_classes, ReadsStatistics]
 
     @extend_schema(
-        tags=["oversight"], operation_id="indicators_annual", parameters=PARAMETERS, responses=OpenApiTypes.OBJECT
+        tags=["oversight"],
+        operation_id="indicators_annual",
+        parameters=PARAMETERS,
+        responses={200: IndicatorsSerializer},
     )
     def get(self, request: Request, area: str, year: int) -> Response:
-        """The performance indicators by quarter (docs/indicators.md); a suppressed figure is ``hidden``."""
+        """The performance indicators by quarter, then the counts of movement between levels and of the diversity
+        of referrals (docs/indicators.md), as on the page `/indicators/`; a suppressed figure or count is
+        ``hidden``, with null values."""
         area_obj = _area(request, area, year)
         found = area_indicators(area=area_obj, year=year)
+        counts = area_counts(found)
         audit_export(request._request, what=f"indicators {area_obj.slug} {year} (api)", area_id=area_obj.pk)
-        return Response(exports.as_dict(found))
+        return Response(exports.as_dict(found, counts))
 
 
 class AuditResultsView(ApiMixin, APIView):

@@ -38,6 +38,11 @@ def test_the_demo_history_runs_up_to_the_last_year_that_has_ended(tmp_path, monk
 
     assert ReleasePlan.objects.filter(area=area, items__completed_on__isnull=True).exists()
     assert LevelOneReview.objects.filter(area=area).exists()
+    # The SMB's board: its chair's tenure is held by the demo SMB account, which so decides on serious case reviews.
+    from oversight.governance.selectors import board_chair_on
+
+    chair = board_chair_on(area_id=area.pk)
+    assert chair is not None and chair.user == User.objects.get(username="smb")
     signins = (tmp_path / "demo_signins.txt").read_text()
     assert "coordinator" in signins and "layadviser" in signins
 
@@ -49,6 +54,7 @@ def test_the_demo_history_runs_up_to_the_last_year_that_has_ended(tmp_path, monk
     assert Individual.objects.filter(area=area).count() == people
     assert User.objects.get(username="coordinator").password != password_hash
     assert "keeping it" in again.getvalue()
+    assert board_chair_on(area_id=area.pk) == chair  # the board is recorded once
 
 
 def test_a_history_cannot_end_in_a_year_that_has_not_ended():

@@ -63,7 +63,7 @@ def test_an_export_is_built_in_the_background_and_the_requester_is_told(
     statistics_reader, django_capture_on_commit_callbacks
 ):
     with (
-        mock.patch.object(services, "_build_export", fake_builder),
+        mock.patch.object(services, "statistics_export_content", fake_builder),
         mock.patch.object(services, "publish", return_value=True) as publish,
     ):
         with django_capture_on_commit_callbacks(execute=True):
@@ -82,7 +82,7 @@ def test_an_export_is_built_in_the_background_and_the_requester_is_told(
 
 
 def test_an_export_refuses_bad_input_and_people_who_may_not_see_statistics(statistics_reader):
-    with mock.patch.object(services, "_build_export", fake_builder):
+    with mock.patch.object(services, "statistics_export_content", fake_builder):
         with pytest.raises(WorkflowError) as bad_format:
             services.export_request(
                 actor=statistics_reader, area=statistics_reader.area, year=2024, export_format="doc"
@@ -103,7 +103,7 @@ def test_an_export_that_cannot_be_built_fails_clearly(statistics_reader):
     job = ExportJob.objects.create(
         requested_by=statistics_reader, area=statistics_reader.area, year=2024, export_format="csv"
     )
-    with mock.patch.object(services, "_build_export", side_effect=RuntimeError("the statistics broke")):
+    with mock.patch.object(services, "statistics_export_content", side_effect=RuntimeError("the statistics broke")):
         assert services.export_build(job_id=job.pk) == "failed"
     job.refresh_from_db()
     assert job.status == ExportStatus.FAILED

@@ -90,6 +90,11 @@ class BoardTenure(models.Model):
 
     A lay adviser is appointed for a fixed term, so has an end date from the start; a member's may be open.
     A chair or member represents an agency of the area; a lay adviser represents none (DOMAIN.md).
+
+    ``user`` is the account of the person who holds the tenure, where they sign in (an SMB member account of the
+    area for a chair or member, a lay adviser account for a lay adviser). It is what lets the chair in tenure
+    record the SMB's decision on a serious case review (docs/serious-case-reviews.md); a tenure without one is
+    still a record of the board.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -97,6 +102,14 @@ class BoardTenure(models.Model):
     name = models.CharField(max_length=200)
     role = models.CharField(max_length=20, choices=BoardRole.choices)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="board_tenures",
+        help_text="The account they sign in with, if they have one.",
+    )
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True, help_text="The last day of the tenure; blank while open.")
     end_reason = models.CharField(max_length=200, blank=True, help_text="Why the tenure was ended early.")

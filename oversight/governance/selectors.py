@@ -54,6 +54,11 @@ class BoardGovernance:
         return sum(1 for tenure in self.members if tenure.role == BoardRole.LAY_ADVISER)
 
     @property
+    def chair(self) -> BoardTenure | None:
+        """The chair in tenure today, if any: the one who records the SMB's decision on a serious case review."""
+        return next((tenure for tenure in self.members if tenure.role == BoardRole.CHAIR), None)
+
+    @property
     def vacancies(self) -> int:
         return max(0, self.lay_adviser_seats - self.lay_advisers)
 
@@ -92,7 +97,7 @@ def board_governance(*, area: Area, year: int, today: dt.date | None = None) -> 
         days_left = (ends - max(today, starts)).days + 1 - taken
         status = MeetingsStatus.ON_COURSE if days_left >= MEETINGS_A_YEAR - held else MeetingsStatus.SHORT
     members = sorted(
-        BoardTenure.objects.filter(area=area).in_tenure_on(today).select_related("agency"), key=_role_order
+        BoardTenure.objects.filter(area=area).in_tenure_on(today).select_related("agency", "user"), key=_role_order
     )
     soon = months_after(today, ENDING_SOON_MONTHS)
     seats = BoardSeats.objects.filter(area=area).values_list("lay_advisers", flat=True).first()
@@ -108,4 +113,17 @@ def board_governance(*, area: Area, year: int, today: dt.date | None = None) -> 
         members=members,
         lay_adviser_seats=DEFAULT_LAY_ADVISER_SEATS if seats is None else seats,
         ending_soon=[t for t in members if t.ends_on is not None and t.ends_on <= soon],
+    )
+
+
+def board_chair_on(*, area_id: int, day: dt.date | None = None) -> BoardTenure | None:
+    """The tenure of ``area_id``'s board chair on ``day`` (today by default), with its account, if the board has
+    one then. One query. The services keep one chair at a time; were two recorded, the later appointment counts."""
+    day = day or timezone.localdate()
+    return (
+        BoardTenure.objects.in_tenure_on(day)
+        .filter(area_id=area_id, role=BoardRole.CHAIR)
+        .select_related("user")
+        .order_by("-starts_on", "-recorded_at")
+        .first()
     )

@@ -9,7 +9,7 @@ from .audits import (
     quality_audit_start,
     quality_audit_submit,
 )
-from .governance import board_meeting_record, board_member_appoint, board_tenure_end
+from .governance import board_meeting_record, board_member_appoint, board_tenure_end, board_tenure_link_account
 from .reviews import (
     scr_action_add,
     scr_action_complete,
@@ -26,6 +26,7 @@ __all__ = [
     "board_meeting_record",
     "board_member_appoint",
     "board_tenure_end",
+    "board_tenure_link_account",
     "quality_audit_answer",
     "quality_audit_start",
     "quality_audit_submit",

@@ -1,4 +1,5 @@
-"""The SMB's own records: recording its meetings, appointing members and lay advisers, ending a tenure.
+"""The SMB's own records: recording its meetings, appointing members and lay advisers, recording the account each
+holds their tenure with, ending a tenure.
 
 Who may: a co-ordinator or an administrator of the area (``oversight.manage_board_governance``); SMB members
 and lay advisers read these records on the governance page but do not change them. Each function checks the
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from mappa_workflow.audit import audit_record
 from mappa_workflow.exceptions import WorkflowError
-from mappa_workflow.models import Agency, Area, AuditAction, User
+from mappa_workflow.models import Agency, Area, AuditAction, Role, User
 from mappa_workflow.roles import require
 
 from ..governance.dates import months_after
@@ -107,6 +108,31 @@ def board_meeting_record(
     return meeting
 
 
+# The role an account must have to hold a tenure in each board role.
+ACCOUNT_ROLE: dict[str, str] = {
+    BoardRole.CHAIR: Role.SMB_MEMBER,
+    BoardRole.MEMBER: Role.SMB_MEMBER,
+    BoardRole.LAY_ADVISER: Role.LAY_ADVISER,
+}
+ACCOUNT_ROLE_MESSAGE: dict[str, str] = {
+    Role.SMB_MEMBER: "Choose an account with the SMB member role: the chair and members sign in as SMB members",
+    Role.LAY_ADVISER: "Choose an account with the lay adviser role",
+}
+
+
+def _account_errors(area: Area, role: str, user: User | None) -> dict[str, str]:
+    """Why ``user`` cannot hold a tenure of ``area``'s board in ``role`` (none when it can, or when no account
+    is given: a tenure may be recorded before its holder has an account)."""
+    if user is None or role not in ACCOUNT_ROLE:
+        return {}
+    needed = ACCOUNT_ROLE[role]
+    if user.area_id != area.pk or not user.is_active:
+        return {"user": "Choose an active account of this area"}
+    if not user.has_role(needed):
+        return {"user": ACCOUNT_ROLE_MESSAGE[needed]}
+    return {}
+
+
 def _overlapping(area: Area, starts_on: dt.date, ends_on: dt.date | None) -> Q:
     """Tenures of ``area`` sharing at least a day with ``starts_on``..``ends_on`` (open when None)."""
     condition = Q(area=area) & (Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
@@ -127,12 +153,15 @@ def board_member_appoint(
     starts_on: dt.date | None,
     ends_on: dt.date | None = None,
     agency: Agency | None = None,
+    user: User | None = None,
 ) -> BoardTenure:
-    """Appoint someone to ``area``'s SMB as chair, member or lay adviser, from ``starts_on`` to ``ends_on``.
+    """Appoint someone to ``area``'s SMB as chair, member or lay adviser, from ``starts_on`` to ``ends_on``,
+    with the account they sign in with (``user``), if they have one.
 
     A chair or member represents an agency of the area; a lay adviser is appointed for a fixed term (an end
-    date is required). The same person cannot hold overlapping tenures in the same role, and the board has
-    one chair at a time."""
+    date is required). The account is an active one of the area with the SMB member role (chair, member) or
+    the lay adviser role (lay adviser). The same person (by name, or by account) cannot hold overlapping
+    tenures in the same role, and the board has one chair at a time."""
     require(actor, MANAGE, area)
     Area.objects.select_for_update().get(pk=area.pk)  # appointments to one board one at a time: overlaps hold
     today = timezone.localdate()
@@ -155,10 +184,12 @@ def board_member_appoint(
         errors["ends_on"] = "The end of the tenure must be after its start"
     elif ends_on is not None and starts_on is not None and ends_on > months_after(starts_on, 12 * MAX_TERM_YEARS):
         errors["ends_on"] = f"The end of the tenure must be no more than {MAX_TERM_YEARS} years after its start"
+    errors |= _account_errors(area, role, user)
     if not errors:
         assert starts_on is not None
         overlapping = BoardTenure.objects.filter(_overlapping(area, starts_on, ends_on))
-        same = overlapping.filter(name__iexact=name, role=role).first()
+        same_person = Q(name__iexact=name) | Q(user=user) if user is not None else Q(name__iexact=name)
+        same = overlapping.filter(same_person, role=role).first()
         if same is not None:
             errors["starts_on"] = (
                 f"{same.name} already has a tenure as {same.get_role_display().lower()} {_span(same)}: "
@@ -174,6 +205,7 @@ def board_member_appoint(
         name=name,
         role=role,
         agency=agency,
+        user=user,
         starts_on=starts_on,
         ends_on=ends_on,
         appointed_by=actor,
@@ -186,6 +218,7 @@ def board_member_appoint(
             "name": name,
             "role": role,
             "agency": agency.pk if agency else None,
+            "user": user.pk if user else None,
             "starts_on": starts_on,
             "ends_on": ends_on,
         },
@@ -226,5 +259,43 @@ def board_tenure_end(*, actor: User, tenure: BoardTenure, ends_on: dt.date | Non
         obj=tenure,
         reason=reason,
         details={"ends_on": {"from": before, "to": ends_on}},
+    )
+    return tenure
+
+
+@transaction.atomic
+def board_tenure_link_account(*, actor: User, tenure: BoardTenure, user: User | None) -> BoardTenure:
+    """Record ``user`` as the account that holds ``tenure`` (or, with ``None``, that no account does), for a
+    tenure not yet over: how the chair in tenure comes to record the SMB's decision on a serious case review.
+
+    The account is checked as on appointment (an active account of the area with the SMB member role for a
+    chair or member, the lay adviser role for a lay adviser), and may hold no other overlapping tenure in
+    the same role."""
+    require(actor, MANAGE, tenure.area)
+    tenure = BoardTenure.objects.select_for_update().select_related("area").get(pk=tenure.pk)
+    today = timezone.localdate()
+    if tenure.ends_on is not None and tenure.ends_on < today:
+        _raise_if({"tenure": f"This tenure ended on {_day(tenure.ends_on)}"})
+    errors = _account_errors(tenure.area, tenure.role, user)
+    if not errors and user is not None:
+        other = (
+            BoardTenure.objects.filter(_overlapping(tenure.area, tenure.starts_on, tenure.ends_on))
+            .filter(user=user, role=tenure.role)
+            .exclude(pk=tenure.pk)
+            .first()
+        )
+        if other is not None:
+            errors["user"] = (
+                f"This account already holds {other.name}'s tenure as {other.get_role_display().lower()} {_span(other)}"
+            )
+    _raise_if(errors)
+    before = tenure.user_id
+    tenure.user = user
+    tenure.save(update_fields=["user"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        obj=tenure,
+        details={"user": {"from": before, "to": user.pk if user else None}},
     )
     return tenure

@@ -1,8 +1,9 @@
 """Serious further offences and serious case reviews (MAPPA Guidance ch. 20; docs/serious-case-reviews.md).
 
 Who may: the area's co-ordinator records an SFO (the review's decision then falls due, 5 working days on, and
-the area's SMB members are told); an SMB member of the area decides whether to review, approves the report and
-closes the review; SMB members and co-ordinators write the report and keep its action plan. Each function is one
+the area's SMB members are told); the board's chair (the account holding the area's chair tenure today:
+``oversight/rules.py``) decides whether to review; an SMB member of the area approves the report and closes the
+review; SMB members and co-ordinators write the report and keep its action plan. Each function is one
 transaction: the row is locked, the django-fsm transition runs, the row is saved, the audit row written, and any
 message goes into the outbox in the same transaction. Refusals are ``WorkflowError``s naming the field.
 
@@ -215,8 +216,8 @@ def scr_decide_not_to_review(
     reasons: str,
     decided_on: dt.date | None = None,
 ) -> SeriousCaseReview:
-    """An SMB member of the area records the SMB's decision that the SFO does not call for a review, with the
-    reasons against the criteria (which, if any, were met). Flagged late when after the due date."""
+    """The board's chair records the SMB's decision that the SFO does not call for a review, with the reasons
+    against the criteria (which, if any, were met). Flagged late when after the due date."""
     reasons = require_text(reasons, field="reasons", message="Give the reasons, against the criteria, not to review")
     return _decide(
         actor=actor,
@@ -239,8 +240,8 @@ def scr_commission(
     lay_adviser: User | None,
     decided_on: dt.date | None = None,
 ) -> SeriousCaseReview:
-    """An SMB member of the area commissions a review: the criteria met, its remit and the lay adviser involved
-    (every review involves one: a lay adviser of the area). Flagged late when after the due date."""
+    """The board's chair commissions a review: the criteria met, its remit and the lay adviser involved (every
+    review involves one: a lay adviser of the area). Flagged late when after the due date."""
     if not _criteria(criteria_met):
         raise WorkflowError(
             {"criteria_met": "Select the criteria the case meets: a review is commissioned against them"}

@@ -136,9 +136,9 @@ def board_meeting_held(day: dt.date, *, present: int = 9, actor=None) -> BoardMe
         )
 
 
-def board_appointed(name: str, role: str, starts_on: dt.date, ends_on: dt.date | None = None, *, actor=None):
+def board_appointed(name: str, role: str, starts_on: dt.date, ends_on: dt.date | None = None, *, actor=None, user=None):
     """Someone appointed to Northamptonshire's SMB (a chair or member for the police; a lay adviser for no agency),
-    recorded today (wrap in ``on`` to choose the day)."""
+    with the account they sign in with if given, recorded today (wrap in ``on`` to choose the day)."""
     area = factories.northamptonshire()
     return board_member_appoint(
         actor=actor or factories.coordinator(),
@@ -148,4 +148,5 @@ def board_appointed(name: str, role: str, starts_on: dt.date, ends_on: dt.date |
         agency=None if role == BoardRole.LAY_ADVISER else factories.agency(area, AgencyType.POLICE),
         starts_on=starts_on,
         ends_on=ends_on,
+        user=user,
     )

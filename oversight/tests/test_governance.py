@@ -14,7 +14,12 @@ from mappa_workflow.exceptions import NotPermitted, WorkflowError
 from mappa_workflow.models import AgencyType, Area, AuditEvent, Role
 from oversight.governance.models import BoardMeeting, BoardRole, BoardSeats, BoardTenure
 from oversight.governance.selectors import MeetingsStatus, board_governance
-from oversight.services import board_meeting_record, board_member_appoint, board_tenure_end
+from oversight.services import (
+    board_meeting_record,
+    board_member_appoint,
+    board_tenure_end,
+    board_tenure_link_account,
+)
 from tests import factories
 
 from .scenario import YEAR, on
@@ -208,6 +213,86 @@ def test_bad_appointments_and_endings_name_the_field_and_save_nothing():
     assert ended.reason == "Retired" and ended.details["ends_on"] == {"from": None, "to": "2026-03-31"}
 
 
+def test_each_tenure_is_held_by_an_account_of_the_area_with_the_role_that_fits_and_a_wrong_one_is_named():
+    """The chair's and members' tenures are held by SMB member accounts, a lay adviser's by a lay adviser account, of
+    the board's own area: the chair's account is the one that records the SMB's decision on a serious case review."""
+    area, coordinator = factories.northamptonshire(), factories.coordinator()
+    police = factories.agency(area, AgencyType.POLICE)
+    member_account, lay_account = factories.smb_member(), factories.lay_adviser()
+    kent_member = factories.smb_member(area=Area.objects.get(slug="kent"))
+    gone = factories.smb_member(is_active=False)
+    chair = {"name": "Ruth Okafor", "role": BoardRole.CHAIR, "agency": police, "starts_on": dt.date(2025, 4, 1)}
+    lay = {"name": "Meera Shah", "role": BoardRole.LAY_ADVISER}
+    lay |= {"starts_on": dt.date(2025, 4, 1), "ends_on": dt.date(2028, 3, 31)}
+    account_of_the_area = {"user": ["Choose an active account of this area"]}
+    smb_role = {"user": ["Choose an account with the SMB member role: the chair and members sign in as SMB members"]}
+
+    with on(dt.date(2025, 10, 1)):
+        for wrong, errors in (
+            (kent_member, account_of_the_area),
+            (gone, account_of_the_area),
+            (lay_account, smb_role),
+            (factories.coordinator(), smb_role),
+        ):
+            assert (
+                _refusal(lambda w=wrong: board_member_appoint(actor=coordinator, area=area, user=w, **chair)) == errors
+            )
+        assert _refusal(lambda: board_member_appoint(actor=coordinator, area=area, user=member_account, **lay)) == {
+            "user": ["Choose an account with the lay adviser role"]
+        }
+        assert not BoardTenure.objects.exists()
+
+        held_by = board_member_appoint(actor=coordinator, area=area, user=member_account, **chair)
+        board_member_appoint(actor=coordinator, area=area, user=lay_account, **lay)
+
+    assert held_by.user == member_account
+    assert BoardTenure.objects.get(name="Meera Shah").user == lay_account
+    row = AuditEvent.objects.get(object_id=str(held_by.pk), action="create")
+    assert row.details["user"] == member_account.pk
+
+
+def test_a_co_ordinator_records_the_account_of_a_tenure_already_recorded_and_the_change_is_audited():
+    coordinator = factories.coordinator()
+    with on(dt.date(2025, 10, 1)):
+        chair = appointed("Ruth Okafor", BoardRole.CHAIR, dt.date(2024, 4, 1))
+        ended = appointed("Alan Pryce", BoardRole.MEMBER, dt.date(2023, 4, 1), dt.date(2025, 3, 31))
+    account = factories.smb_member()
+    with on(dt.date(2025, 10, 2)):
+        for refused in (factories.smb_member(), account, factories.coordinator(area=Area.objects.get(slug="kent"))):
+            with pytest.raises(NotPermitted):
+                board_tenure_link_account(actor=refused, tenure=chair, user=account)
+        assert _refusal(lambda: board_tenure_link_account(actor=coordinator, tenure=chair, user=factories.chair())) == {
+            "user": ["Choose an account with the SMB member role: the chair and members sign in as SMB members"]
+        }
+        assert _refusal(lambda: board_tenure_link_account(actor=coordinator, tenure=ended, user=account)) == {
+            "tenure": ["This tenure ended on 31 March 2025"]
+        }
+        assert BoardTenure.objects.get(pk=chair.pk).user is None
+
+        board_tenure_link_account(actor=coordinator, tenure=chair, user=account)
+
+    assert BoardTenure.objects.get(pk=chair.pk).user == account
+    row = AuditEvent.objects.get(object_id=str(chair.pk), action="change")
+    assert row.actor == coordinator and row.details["user"] == {"from": None, "to": account.pk}
+
+
+def test_one_account_holds_no_two_overlapping_tenures_in_the_same_role():
+    area, coordinator = factories.northamptonshire(), factories.coordinator()
+    account = factories.smb_member()
+    with on(dt.date(2025, 10, 1)):
+        appointed("Tom Greaves", BoardRole.MEMBER, dt.date(2025, 4, 1), user=account)
+        other = appointed("Thomas Greaves", BoardRole.MEMBER, dt.date(2025, 6, 1))
+        assert _refusal(lambda: board_tenure_link_account(actor=coordinator, tenure=other, user=account)) == {
+            "user": ["This account already holds Tom Greaves's tenure as member from 1 April 2025"]
+        }
+        assert "starts_on" in _refusal(
+            lambda: appointed("T. Greaves", BoardRole.MEMBER, dt.date(2025, 9, 1), user=account)
+        )
+        # The same account may chair the board while it is a member (another role).
+        appointed("Tom Greaves", BoardRole.CHAIR, dt.date(2025, 9, 1), user=account)
+    assert BoardTenure.objects.filter(area=area, user=account).count() == 2
+
+
 def test_the_board_page_reads_in_three_queries_however_many_members(django_assert_num_queries):
     with on(dt.date(2025, 10, 1)):
         for n in range(6):
@@ -217,3 +302,4 @@ def test_the_board_page_reads_in_three_queries_however_many_members(django_asser
     with django_assert_num_queries(3):
         board = board_governance(area=area, year=YEAR, today=dt.date(2025, 10, 1))
         assert [t.agency.name for t in board.members]
+        assert [t.user for t in board.members]  # the accounts come with the tenures

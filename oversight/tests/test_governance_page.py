@@ -38,7 +38,8 @@ def _board_of_2025() -> None:
 
 
 def test_the_smb_sees_the_year_short_of_three_meetings_its_members_and_a_vacancy_and_no_one_of_a_case():
-    person = factories.unmistakable_individual(area=factories.northamptonshire())
+    # Given names no reader can share: the page names the signed-in reader, whose Faker first name could be the same.
+    person = factories.unmistakable_individual(area=factories.northamptonshire(), given_names="Quillon Tarrant")
     _board_of_2025()
     with on(dt.date(2026, 4, 10)):
         for reader in (factories.smb_member(), factories.lay_adviser()):
@@ -105,3 +106,39 @@ def test_a_co_ordinator_records_the_third_meeting_appoints_and_ends_a_tenure_and
         done = client.post(URL, ending | _date("end-ends_on", dt.date(2025, 12, 31)))
         assert done.status_code == 302
         assert "Ruth Okafor, chair: the tenure ends on 31 December 2025" in client.get(done.url).content.decode()
+
+
+def test_the_page_warns_when_no_account_holds_the_chair_and_a_co_ordinator_records_it():
+    """With no account for the chair, no one can record the SMB's decision on a serious case review: the board reads
+    why; the co-ordinator picks the chair's account (a wrong one is named in the error summary, nothing saved)."""
+    _board_of_2025()
+    chair = BoardTenure.objects.get(name="Ruth Okafor")
+    account, lay = factories.smb_member(), factories.lay_adviser()
+    with on(dt.date(2025, 10, 1)):
+        board_page = signed_in(factories.smb_member()).get(URL).content.decode()
+        assert "No account is recorded for the chair, Ruth Okafor, so no one can record the SMB" in board_page
+        assert "Record the account of a board member" not in board_page
+
+        client = signed_in(factories.coordinator())
+        page = client.get(URL).content.decode()
+        assert "Record their account below" in page and 'id="account"' in page
+        assert f'value="{account.pk}"' in page and f'value="{lay.pk}"' in page  # the area's SMB and lay accounts
+        form = {"form": "account", "account-tenure": str(chair.pk)}
+        bad = client.post(URL, form | {"account-user": str(lay.pk)})
+        body = bad.content.decode()
+        assert bad.status_code == 200 and "There is a problem" in body and 'href="#id_account-user"' in body
+        assert "Choose an account with the SMB member role" in body
+        assert BoardTenure.objects.get(pk=chair.pk).user is None
+
+        done = client.post(URL, form | {"account-user": str(account.pk)})
+        assert done.status_code == 302
+        page = client.get(done.url).content.decode()
+    assert BoardTenure.objects.get(pk=chair.pk).user == account
+    assert "No account is recorded for the chair" not in page and account.get_full_name() in page
+
+
+def test_a_board_with_no_chair_in_tenure_is_told_no_one_can_decide_on_a_review():
+    with on(dt.date(2025, 10, 1)):
+        board_appointed("Meera Shah", BoardRole.LAY_ADVISER, dt.date(2024, 9, 1), dt.date(2026, 6, 30))
+        body = signed_in(factories.lay_adviser()).get(URL).content.decode()
+    assert "The board has no chair in tenure today, so no one can record the SMB" in body

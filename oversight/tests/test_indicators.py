@@ -313,6 +313,6 @@ def test_the_figures_of_many_areas_counted_at_once_are_each_areas_own():
         assert page == indicators_page(area=page.indicators.area, year=YEAR, today=TODAY), page.indicators.area
         figures = [row.figures["year"] for result in page.indicators.results for row in result.rows]
         assert sum(figure.denominator for figure in figures) > 5
-        assert any(row.cells["year"] for table in page.movement.tables for row in table.rows)
+        assert any(row.cells["year"] for table in page.counts.movement.tables for row in table.rows)
     assert together[0] != together[1]  # each area's own records, threshold and targets
     assert [p.indicators for p in together] == indicators_for_areas(areas=areas, year=YEAR, today=TODAY)

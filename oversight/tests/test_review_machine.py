@@ -27,7 +27,7 @@ class ReviewLife(RuleBasedStateMachine):
     def an_sfo_recorded(self):
         case = factories.registration_at_level(2, decided_on=timezone.localdate() - dt.timedelta(days=10))
         self.coordinator = factories.coordinator(case.area)
-        self.smb = factories.smb_member(case.area)
+        self.smb = factories.board_chair(case.area)  # the chair decides (one chair across examples)
         self.lay = factories.lay_adviser(case.area)
         self.agency = factories.agency(case.area, AgencyType.POLICE)
         today = timezone.localdate()

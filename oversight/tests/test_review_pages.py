@@ -1,5 +1,5 @@
 """The review journey through the pages: the co-ordinator records a serious further offence from the case page,
-the SMB member decides and commissions, the report is written and approved, the plan kept and the review closed.
+the board's chair decides and commissions, the report is written and approved, the plan kept and the review closed.
 Bad input comes back as a GOV.UK error summary naming the field; the SMB member's pages never name the person."""
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def case():
 def test_a_review_from_the_case_page_to_closure(case):
     coordinator, smb, lay = (
         factories.coordinator(case.area),
-        factories.smb_member(case.area),
+        factories.smb_chair(case.area),  # the board's chair: records the decision, and as an SMB member the rest
         factories.lay_adviser(case.area),
     )
     person = case.individual

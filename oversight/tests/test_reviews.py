@@ -43,7 +43,8 @@ def people(case):
     area = case.area
     return {
         "coordinator": factories.coordinator(area),
-        "smb": factories.smb_member(area),
+        "smb": factories.smb_chair(area),  # the board's chair, who decides; an SMB member too
+        "member": factories.smb_member(area),  # an SMB member who is not the chair
         "lay": factories.lay_adviser(area),
     }
 
@@ -97,7 +98,7 @@ def test_recording_an_sfo_opens_a_review_due_in_5_working_days_and_tells_the_smb
     assert AuditEvent.objects.filter(object_id=str(sfo.pk), action="create").exists()
     assert AuditEvent.objects.filter(object_id=str(review.pk), action="create").exists()
     messages = OutboxMessage.objects.filter(kind=MessageKind.REVIEW_DECISION_DUE)
-    assert {m.recipient_email for m in messages} == {people["smb"].email, other_smb.email}
+    assert {m.recipient_email for m in messages} == {people["smb"].email, people["member"].email, other_smb.email}
     assert elsewhere.email not in {m.recipient_email for m in messages}
     person = case.individual
     for message in messages:
@@ -219,8 +220,8 @@ def test_a_commission_without_criteria_remit_or_the_areas_lay_adviser_is_refused
     assert sfo.review.state == ReviewState.DECISION_DUE
 
 
-@pytest.mark.parametrize("role", ["coordinator", "lay"])
-def test_only_an_smb_member_decides(case, people, role):
+@pytest.mark.parametrize("role", ["coordinator", "lay", "member"])
+def test_only_the_boards_chair_decides(case, people, role):
     sfo = _record(case, people["coordinator"])
     with on(DUE), pytest.raises(NotPermitted):
         services.scr_decide_not_to_review(actor=people[role], review=sfo.review, criteria_met=[], reasons="No.")

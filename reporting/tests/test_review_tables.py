@@ -41,7 +41,7 @@ def _commission(sfo: SeriousFurtherOffence, day: dt.date) -> SeriousCaseReview:
     area = sfo.area
     with on(day):
         return services.scr_commission(
-            actor=factories.smb_member(area),
+            actor=factories.board_chair(area),
             review=sfo.review,
             criteria_met=["level_2_or_3"],
             reasons="",
@@ -69,7 +69,7 @@ def history():
     reviewed = _commission(first, dt.date(2024, 6, 14))
     with on(dt.date(2024, 8, 2)):
         services.scr_decide_not_to_review(
-            actor=factories.smb_member(north), review=second.review, criteria_met=[], reasons="Already under review."
+            actor=factories.board_chair(north), review=second.review, criteria_met=[], reasons="Already under review."
         )
     with on(dt.date(2025, 5, 1)):  # approved in the next reporting year
         reviewed = services.scr_report_write(actor=factories.coordinator(north), review=reviewed, **REPORT)

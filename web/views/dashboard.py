@@ -16,7 +16,7 @@ from meetings import selectors as meeting_selectors
 from meetings.models import MeetingState, RiskAction
 from meetings.timescales import Timeliness
 from need_to_know import permissions
-from referrals.models import Registration
+from need_to_know import selectors as need_to_know_selectors
 from release_planning import selectors as release_selectors
 
 from .. import selectors as web_selectors
@@ -32,13 +32,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     week_start = today - dt.timedelta(days=today.weekday())
     week_end = week_start + dt.timedelta(days=7)
     # Only the cases the user may see: a Category 4 case needs counter-terrorism clearance.
-    cases = meeting_selectors.cases_due(area=area, today=today)
-    visible = set(
-        permissions.visible_registrations(
-            user, Registration.objects.filter(pk__in=[case.registration.pk for case in cases])
-        ).values_list("pk", flat=True)
-    )
-    cases = [case for case in cases if case.registration.pk in visible]
+    cases = need_to_know_selectors.cases_due(user=user, area=area, today=today)
     this_week = (
         meeting_selectors.meeting_list(area=area)
         .exclude(state=MeetingState.CANCELLED)

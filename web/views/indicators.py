@@ -36,13 +36,15 @@ def _figures(request: AuthenticatedHttpRequest) -> IndicatorsPage:
 
 
 def _count_sections(figures: IndicatorsPage) -> list[dict[str, Any]]:
-    """The tables of counts below the indicators: movement between levels, and the diversity of referrals."""
+    """The tables of counts below the indicators: movement between levels, and the diversity of referrals (the API
+    returns the same counts: ``oversight.counts``)."""
+    counts = figures.counts
     return [
         {
             "key": "movement",
             "heading": "Movement between levels and out of MAPPA",
             "intro": "Counts, with no target: each falls in the quarter of its date.",
-            "tables": exports.movement_context(figures.movement),
+            "tables": exports.movement_context(counts.movement),
         },
         {
             "key": "diversity",
@@ -50,7 +52,7 @@ def _count_sections(figures: IndicatorsPage) -> list[dict[str, Any]]:
             "intro": "For the equality duty. Ethnicity is recorded in the person's own words, so it is counted only as"
             " stated or not. The area's eligible population by gender, age and ethnicity is not held here: compare"
             " with the area's own figures.",
-            "tables": exports.count_tables_context(figures.diversity, figures.indicators.periods),
+            "tables": exports.count_tables_context(counts.diversity, figures.indicators.periods),
         },
     ]
 

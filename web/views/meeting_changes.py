@@ -27,7 +27,6 @@ from meetings.models import Meeting, MeetingState, MeetingType
 from meetings.warnings import booked_elsewhere, out_of_hours
 from need_to_know import permissions
 from need_to_know import selectors as need_to_know_selectors
-from referrals.models import Registration
 
 from ..access import can_manage_cases, page
 from ..forms_base import apply_workflow_error
@@ -76,25 +75,15 @@ def _panel_candidates(
     assert level is not None
     on_agenda = {str(i.registration_id) for i in meeting.agenda_items.all() if i.registration_id}
     until = meeting_selectors.scheduling_window_end(area=area, on=meeting.meeting_date)
-    due = meeting_selectors.cases_due(area=area, until=until, level=level)
-    visible = set(
-        permissions.visible_registrations(
-            request.user, Registration.objects.filter(pk__in=[c.registration.pk for c in due])
-        ).values_list("pk", flat=True)
-    )
-    cases = [c for c in due if c.registration.pk in visible]
+    cases = need_to_know_selectors.cases_due(user=request.user, area=area, until=until, level=level)
     if term:
         cases += need_to_know_selectors.cases_at_level_matching(user=request.user, area=area, level=level, term=term)
     listed = {str(c.registration.pk) for c in cases}
     extra = [pk for pk in ticked if pk not in listed]
     if extra:
-        found = meeting_selectors.cases_by_registration(area=area, level=level, registration_ids=extra)
-        allowed = set(
-            permissions.visible_registrations(
-                request.user, Registration.objects.filter(pk__in=[c.registration.pk for c in found])
-            ).values_list("pk", flat=True)
+        cases += need_to_know_selectors.cases_by_registration(
+            user=request.user, area=area, level=level, registration_ids=extra
         )
-        cases += [c for c in found if c.registration.pk in allowed]
     unique: dict[str, meeting_selectors.CaseDue] = {}
     for case in cases:
         key = str(case.registration.pk)

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -25,11 +26,12 @@ from mappa_workflow.models import Agency, Role, User
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from need_to_know import permissions
 from need_to_know.permissions import is_chair, is_coordinator, is_lay_adviser, is_smb_member
+from oversight.governance.selectors import board_chair_on
 from oversight.reviews import selectors
 from oversight.services import reviews as services
 from referrals.models import Registration
 
-from ..access import page
+from ..access import can_read_board_governance, page
 from ..forms_base import apply_workflow_error
 from ..forms_reviews import (
     COMMISSION,
@@ -105,6 +107,9 @@ def review_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
         audit_view(request, review.serious_further_offence, what="serious further offence and review")
     actions = list(review.actions.all())
     state = review.state
+    can_decide = state == ReviewState.DECISION_DUE and permissions.has_perm(
+        user, "case_reviews.decide_case_review", review
+    )
     return render(
         request,
         "web/reviews/detail.html",
@@ -115,8 +120,8 @@ def review_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             "criteria": selectors.criteria_labels(review),
             "sections": [(label, getattr(review, key)) for key, label in REPORT_SECTIONS],
             "actions": actions,
-            "can_decide": state == ReviewState.DECISION_DUE
-            and permissions.has_perm(user, "case_reviews.decide_case_review", review),
+            "can_decide": can_decide,
+            "who_decides": _who_decides(user, review) if state == ReviewState.DECISION_DUE and not can_decide else None,
             "can_write": state in (ReviewState.COMMISSIONED, ReviewState.REPORT_DRAFTED)
             and permissions.has_perm(user, "case_reviews.write_case_review_report", review),
             "can_approve": state == ReviewState.REPORT_DRAFTED
@@ -130,6 +135,26 @@ def review_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             "open_state": ActionState.OPEN,
         },
     )
+
+
+def _who_decides(user: User, review: SeriousCaseReview) -> dict[str, Any]:
+    """Why the reader has no button to record the decision: who records it, or what stops anyone from doing so and
+    how to put it right (the chair's account is recorded on the SMB governance page)."""
+    chair = board_chair_on(area_id=review.area_id)
+    if chair is None:
+        problem = "no_chair"
+    elif chair.user is None:
+        problem = "no_account"
+    elif not permissions.has_perm(chair.user, "case_reviews.decide_case_review", review):
+        problem = "account_cannot"
+    else:
+        problem = ""
+    return {
+        "chair": chair,
+        "problem": problem,
+        "is_chair": chair is not None and chair.user_id == user.pk,
+        "governance_href": reverse("web:smb_governance") + "#account" if can_read_board_governance(user) else "",
+    }
 
 
 def _lay_advisers(review: SeriousCaseReview) -> list[tuple[str, str]]:

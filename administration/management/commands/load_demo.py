@@ -1,4 +1,5 @@
-"""Load the synthetic demo area for `make run`: generated history, meetings, and demo sign-ins.
+"""Load the synthetic demo area for `make run`: generated history, meetings, the SMB's board (its chair held by the
+demo SMB account), and demo sign-ins.
 
 The history ends with the last reporting year that has ended (so the statistics page opens on a full year),
 shaped on the published Northamptonshire 2024/25 figures; `generate_synthetic_data` without --last-year
@@ -17,6 +18,7 @@ from administration.demo_between_meetings import generate_demo_between_meetings
 from mappa_workflow.demo import create_demo_accounts, write_signins
 from mappa_workflow.models import Area, AreaPopulation, AreaSettings
 from meetings.demo import generate_demo_meetings
+from oversight.demo import generate_demo_board
 from referrals.models import Individual
 from reporting.statistics import current_reporting_year
 
@@ -58,6 +60,7 @@ class Command(BaseCommand):
             settings.coordination_team_email = f"mappa-coordination.{the_area.slug}@example.invalid"
             settings.save(update_fields=["coordination_team_email"])
         accounts = create_demo_accounts(the_area)
+        self.stdout.write(generate_demo_board(area=the_area, today=timezone.localdate()))
         self.stdout.write(write_signins(the_area, accounts))
 
 

@@ -118,18 +118,6 @@ def _threshold_choices(request: AuthenticatedHttpRequest) -> list[dict[str, Any]
     ]
 
 
-def _visible_cases(
-    request: AuthenticatedHttpRequest, cases: list[meeting_selectors.CaseDue]
-) -> list[meeting_selectors.CaseDue]:
-    """Only the cases the user may see: a Category 4 case needs counter-terrorism clearance."""
-    visible = set(
-        permissions.visible_registrations(
-            request.user, Registration.objects.filter(pk__in=[case.registration.pk for case in cases])
-        ).values_list("pk", flat=True)
-    )
-    return [case for case in cases if case.registration.pk in visible]
-
-
 def _panel_choices(
     request: AuthenticatedHttpRequest, saved: dict[str, Any], *, term: str = ""
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -141,11 +129,11 @@ def _panel_choices(
     level = _panel_level(saved)
     meeting_day = timezone.localtime(dt.datetime.fromisoformat(saved["starts_at"])).date()
     until = meeting_selectors.scheduling_window_end(area=area, on=meeting_day)
-    due = _visible_cases(request, meeting_selectors.cases_due(area=area, until=until, level=level))
+    due = need_to_know_selectors.cases_due(user=request.user, area=area, until=until, level=level)
     listed_pks = {str(case.registration.pk) for case in due}
     added = [pk for pk in saved.get("added_cases", []) if pk not in listed_pks]
     extra = (
-        _visible_cases(request, meeting_selectors.cases_by_registration(area=area, level=level, registration_ids=added))
+        need_to_know_selectors.cases_by_registration(user=request.user, area=area, level=level, registration_ids=added)
         if added
         else []
     )
@@ -175,8 +163,10 @@ def _ticked_panel_cases(request: AuthenticatedHttpRequest, saved: dict[str, Any]
     assert area is not None  # can_manage_cases: a co-ordinator always has an area
     level = _panel_level(saved)
     ticked = list(dict.fromkeys(value for value in request.POST.getlist("cases") if _is_uuid(value)))
-    cases = meeting_selectors.cases_by_registration(area=area, level=level, registration_ids=ticked)
-    allowed = {str(case.registration.pk) for case in _visible_cases(request, cases)}
+    cases = need_to_know_selectors.cases_by_registration(
+        user=request.user, area=area, level=level, registration_ids=ticked
+    )
+    allowed = {str(case.registration.pk) for case in cases}
     return [value for value in ticked if value in allowed]
 
 
