@@ -77,9 +77,9 @@ def level_one_outcomes_by_area(
         if reviewed_on >= since[area_id]:
             reviews[(area_id, registration_id)].append((reviewed_on, next_due))
     # A case without a review has one due date, one interval after its stretch began: in the year only if the
-    # stretch began less than an interval before the year (a week spare for months of different lengths).
+    # stretch began less than an interval before the year (a month spare, for months of different lengths).
     longest = max(intervals.values(), default=0)
-    first_due_may_fall_in_year = add_months(year.start, -longest) - dt.timedelta(days=7)
+    first_due_may_fall_in_year = add_months(year.start, -longest - 1)
     level_1 = RegistrationPeriod.objects.filter(area_id__in=list(intervals), level=1)
     may_fall_in_year = level_1.filter(start_date__range=(first_due_may_fall_in_year, year.end)).values(
         "registration_id"
@@ -100,7 +100,7 @@ def level_one_outcomes_by_area(
 
     outcomes: dict[Any, list[tuple[dt.date, bool, Any]]] = defaultdict(list)
     for area_id, interval in intervals.items():
-        too_early = add_months(year.start, -interval) - dt.timedelta(days=7)  # its first due date is before the year
+        too_early = add_months(year.start, -interval - 1)  # its first due date is before the year
         for registration_id, start, end in _stretches(periods[area_id]):
             recorded = reviews.get((area_id, registration_id))
             if recorded is None and start < too_early:
