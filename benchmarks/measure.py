@@ -173,6 +173,60 @@ def annual_reports() -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
+# The SMB's indicators (issue 17): everything /indicators/ counts, for every area at once
+# ---------------------------------------------------------------------------------------------
+
+INDICATOR_REPEAT = 5
+
+
+def indicators() -> dict[str, Any]:
+    """Every figure of the indicators page (the indicators, movement between levels, diversity) for all areas at
+    once (``oversight.indicators_page.indicators_pages``) and for the largest area alone, in the report's year;
+    and, apart, the indicators of the years before that the page's charts across years add. Median of a few runs
+    after a warm-up, taking turns, and the queries of each."""
+    from oversight.indicators import indicators_for_areas
+    from oversight.indicators_page import TREND_YEARS, indicators_pages
+
+    year = report_year()
+    areas = list(Area.objects.order_by("pk"))
+    largest, _ = largest_and_smallest_areas()
+    every = partial(indicators_pages, areas=areas, year=year)
+    one = partial(indicators_pages, areas=[largest], year=year)
+
+    def earlier_years() -> list[Any]:  # what the page's charts across years add: the years before, all areas
+        return [indicators_for_areas(areas=areas, year=y) for y in range(year - TREND_YEARS + 1, year)]
+
+    timings, got = _interleaved(
+        {"all_areas": every, "largest_area": one, "earlier_years": earlier_years}, repeat=INDICATOR_REPEAT
+    )
+
+    def figures(pages: list[Any]) -> int:  # figures (a period of a row of an indicator) and table cells
+        rates = sum(len(row.figures) for page in pages for r in page.indicators.results for row in r.rows)
+        tables = [
+            *(t for page in pages for t in page.counts.movement.tables),
+            *(t for page in pages for t in page.counts.diversity),
+        ]
+        return rates + sum(len(row.cells) for table in tables for row in table.rows)
+
+    assert got["largest_area"] == [page for page in got["all_areas"] if page.indicators.area == largest]
+    return {
+        "year": year,
+        "areas": len(areas),
+        "repeat": INDICATOR_REPEAT,
+        "figures": figures(got["all_areas"]),
+        "all_areas": timings["all_areas"],
+        "all_areas_queries": _queries(every),
+        "largest_area": largest.name,
+        "largest_area_figures": figures(got["largest_area"]),
+        "largest_area_timing": timings["largest_area"],
+        "largest_area_queries": _queries(one),
+        "earlier_years": TREND_YEARS - 1,
+        "earlier_years_timing": timings["earlier_years"],
+        "earlier_years_queries": _queries(earlier_years),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
 # Pages: who signs in, which case and meeting, and their query counts
 # ---------------------------------------------------------------------------------------------
 

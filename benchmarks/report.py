@@ -11,6 +11,7 @@ from typing import Any
 
 FIXES = Path(__file__).with_name("fixes.md")
 P95_TARGET_MS = 200
+INDICATORS_TARGET_MS = 2000
 
 
 def _verdict(ok: bool, detail: str = "") -> str:
@@ -61,6 +62,17 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
             _verdict(all_["report"]["median_ms"] < 2000, f"{all_['report']['median_ms'] - 2000:.0f} ms over"),
         )
     )
+    if results.get("indicators"):
+        ind = results["indicators"]
+        median = ind["all_areas"]["median_ms"]
+        rows.append(
+            (
+                f"Indicators for all {ind['areas']} areas under {INDICATORS_TARGET_MS / 1000:g} s",
+                f"{median:.0f} ms (median of {ind['repeat']}; every figure of the indicators page, "
+                f"{ind['all_areas_queries']} queries)",
+                _verdict(median < INDICATORS_TARGET_MS, f"{median - INDICATORS_TARGET_MS:.0f} ms over"),
+            )
+        )
     if "load" in results:
         for mode, how in (("closed", "no pause between requests"), ("think", f"{results['think']:g} s pause")):
             load = results["load"][mode]
@@ -148,6 +160,35 @@ def _ms(t: dict[str, float]) -> str:
     return f"{t['median_ms']:.1f} ({t['min_ms']:.1f}-{t['max_ms']:.1f})"
 
 
+def indicators_section(ind: dict[str, Any]) -> list[str]:
+    year = ind["year"]
+    lines = [
+        "",
+        "## The SMB's indicators",
+        "",
+        f"Reporting year {year}/{(year + 1) % 100:02d}: everything the indicators page counts (the indicators by "
+        "quarter, movement between levels and out of MAPPA, diversity of referrals, suppressed with each area's "
+        "threshold) from `oversight.indicators_page.indicators_pages`, which counts many areas with the same "
+        f"queries as one; milliseconds, median (min-max) of {ind['repeat']} runs after one warm-up, the scopes "
+        "taking turns. The all-areas figures for the largest area are checked against its own on every run. The "
+        "page also draws each indicator's yearly figure across the years before: their indicators are timed apart.",
+        "",
+        "| scope | figures and table cells | queries | time |",
+        "|---|---|---|---|",
+        f"| all {ind['areas']} areas | {ind['figures']:,} | {ind['all_areas_queries']} | {_ms(ind['all_areas'])} |",
+        f"| {ind['largest_area']} (the largest area) alone | {ind['largest_area_figures']:,} "
+        f"| {ind['largest_area_queries']} "
+        f"| {_ms(ind['largest_area_timing'])} |",
+    ]
+    if ind.get("earlier_years_timing"):
+        lines.append(
+            f"| all {ind['areas']} areas, the indicators of the {ind['earlier_years']} years before (the page's "
+            f"charts across years; not in the target) | | {ind['earlier_years_queries']} "
+            f"| {_ms(ind['earlier_years_timing'])} |"
+        )
+    return lines
+
+
 def render(results: dict[str, Any]) -> str:
     m = results["machine"]
     data = results["data"]
@@ -155,7 +196,7 @@ def render(results: dict[str, Any]) -> str:
         "# Performance at national scale",
         "",
         "Written by `make bench` (`benchmarks/run.py`); do not edit by hand except `benchmarks/fixes.md`, "
-        "which is copied in below. Targets are from issues 9 and 19.",
+        "which is copied in below. Targets are from issues 9, 17 and 19.",
         "",
         f"- Date: {results['started']:%Y-%m-%d %H:%M} UTC (run took "
         f"{(results['finished'] - results['started']).total_seconds() / 60:.1f} min)",
@@ -215,6 +256,8 @@ def render(results: dict[str, Any]) -> str:
             + (f"| {_ms(floor)} | {r['report']['min_ms'] / floor['min_ms']:.1f}x " if floor else "| not measured | ")
             + f"| {_ms(r['orm_snapshot'])} | {_ms(r['sql_snapshot'])} |"
         )
+    if results.get("indicators"):
+        lines += indicators_section(results["indicators"])
     if "page_floors" in results:
         pf = results["page_floors"]
         lines += [

@@ -8,6 +8,7 @@ One command from a clean checkout:
    database already holds it (marker: 80,000+ individuals and Level 2/3 panels);
 3. times the annual report for one area and for all 42 beside hand-written SQL for all its tables
    (``benchmarks/report_floor.py``, checked cell for cell) and beside a hand-written SQL snapshot query;
+   then every figure of the SMB's indicators page for all 42 areas at once and for the largest alone;
 4. counts each page's queries for the smallest and the largest area (five times the data), and times each
    page of the largest area (wall and CPU) beside its own SQL run again by hand (``benchmarks/pages.py``);
 5. times the reminder sweep over all open actions (inside a transaction rolled back after);
@@ -276,6 +277,8 @@ def main() -> None:
     results["data"] = measure.data_set_size()
     print("Annual reports")
     results["reports"] = measure.annual_reports()
+    print("The SMB's indicators, all areas")
+    results["indicators"] = measure.indicators()
     print("Query counts of the pages (smallest and largest area)")
     fixtures = measure.page_fixtures(args.users)
     results["query_counts"] = measure.page_query_counts(fixtures)

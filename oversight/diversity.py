@@ -4,14 +4,15 @@ Counts by quarter, hidden when small as everywhere else (oversight.movement's ta
 from the person's record; ethnicity is recorded in the person's own words, so it is counted only as stated or not
 stated: a table of free-text descriptions would name groups small enough to point at someone. The area's eligible
 population by gender, age and ethnicity is not held by this service; the SMB compares with its own figures.
-Two queries, whatever the number of records.
+Two queries, whatever the number of records or of areas.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.utils import timezone
 
@@ -46,25 +47,59 @@ def _midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
-def area_diversity(*, area: Area, year: int, threshold: int) -> list[CountTable]:
+def diversity_for_areas(*, areas: Sequence[Area], year: int, thresholds: Mapping[Any, int]) -> list[list[CountTable]]:
+    """The four tables for each of ``areas`` (in their order), with each area's threshold (by area id)."""
     year_periods: list[Period] = periods(year)
     start, end = year_periods[-1].start, year_periods[-1].end
-    by_gender: dict[str, list[dt.date]] = defaultdict(list)
-    by_age: dict[str, list[dt.date]] = defaultdict(list)
-    by_ethnicity: dict[str, list[dt.date]] = defaultdict(list)
-    for submitted_at, gender, ethnicity, born in Referral.objects.filter(
-        area=area, submitted_at__gte=_midnight(start), submitted_at__lt=_midnight(periods(year + 1)[0].start)
-    ).values_list("submitted_at", "individual__gender", "individual__ethnicity_as_stated", "individual__date_of_birth"):
+    area_ids = [area.pk for area in areas]
+    by_gender: dict[Any, dict[str, list[dt.date]]] = defaultdict(lambda: defaultdict(list))
+    by_age: dict[Any, dict[str, list[dt.date]]] = defaultdict(lambda: defaultdict(list))
+    by_ethnicity: dict[Any, dict[str, list[dt.date]]] = defaultdict(lambda: defaultdict(list))
+    for area_id, submitted_at, gender, ethnicity, born in Referral.objects.filter(
+        area_id__in=area_ids,
+        submitted_at__gte=_midnight(start),
+        submitted_at__lt=_midnight(periods(year + 1)[0].start),
+    ).values_list(
+        "area_id",
+        "submitted_at",
+        "individual__gender",
+        "individual__ethnicity_as_stated",
+        "individual__date_of_birth",
+    ):
         received_on = timezone.localtime(submitted_at).date()
-        by_gender[gender].append(received_on)
-        by_age[age_band(born, received_on)].append(received_on)
-        by_ethnicity["stated" if ethnicity.strip() else "not_stated"].append(received_on)
-    decided: dict[str, list[dt.date]] = defaultdict(list)
-    for state, gender, decided_on in Referral.objects.filter(
-        area=area, state__in=DECIDED, decided_on__range=(start, end)
-    ).values_list("state", "individual__gender", "decided_on"):
-        decided[f"{state}-{gender}"].append(decided_on)
+        by_gender[area_id][gender].append(received_on)
+        by_age[area_id][age_band(born, received_on)].append(received_on)
+        by_ethnicity[area_id]["stated" if ethnicity.strip() else "not_stated"].append(received_on)
+    decided: dict[Any, dict[str, list[dt.date]]] = defaultdict(lambda: defaultdict(list))
+    for area_id, state, gender, decided_on in Referral.objects.filter(
+        area_id__in=area_ids, state__in=DECIDED, decided_on__range=(start, end)
+    ).values_list("area_id", "state", "individual__gender", "decided_on"):
+        decided[area_id][f"{state}-{gender}"].append(decided_on)
+    return [
+        _tables(
+            year_periods,
+            thresholds[area.pk],
+            by_gender[area.pk],
+            by_age[area.pk],
+            by_ethnicity[area.pk],
+            decided[area.pk],
+        )
+        for area in areas
+    ]
 
+
+def area_diversity(*, area: Area, year: int, threshold: int) -> list[CountTable]:
+    return diversity_for_areas(areas=[area], year=year, thresholds={area.pk: threshold})[0]
+
+
+def _tables(
+    year_periods: list[Period],
+    threshold: int,
+    by_gender: dict[str, list[dt.date]],
+    by_age: dict[str, list[dt.date]],
+    by_ethnicity: dict[str, list[dt.date]],
+    decided: dict[str, list[dt.date]],
+) -> list[CountTable]:
     def table(
         key: str, title: str, counted: str, labels: Sequence[tuple[str, str]], dates: dict[str, list[dt.date]]
     ) -> CountTable:

@@ -16,8 +16,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from mappa_workflow.models import AgencyType, Area, AreaSettings
-from meetings.models import AttendanceStatus, Meeting, RiskAction
+from mappa_workflow.models import AgencyType, Area
+from meetings.models import AttendanceStatus, CaseMinutes, Meeting, RiskAction
 from need_to_know import permissions
 from referrals.models import Referral, ReferralState, Registration
 
@@ -29,13 +29,14 @@ from .indicators import (
     NOT_POSSIBLE,
     action_outcomes,
     attendance_records,
-    first_meeting_records,
+    first_meetings_by_area,
     minutes_outcomes,
-    review_records,
     screening_taken,
+    settings_by_area,
     targets_for,
 )
 from .indicators_level_one import level_one_outcomes, review_interval
+from .indicators_reviews import review_outcomes
 from .models import Indicator
 from .periods import Period, periods
 
@@ -115,17 +116,19 @@ def _screening(user: Any, area: Area, year: Period, period: Period, row: str) ->
 def _first_meetings(user: Any, area: Area, today: dt.date, period: Period, row: str) -> tuple[list[DrillRow], int]:
     if row not in LEVEL_STATES:
         raise UnknownFigure(row)
-    found, measured, on_time = first_meeting_records(area, today)
-    counted = found.filter(measured, state=LEVEL_STATES[row], first_meeting_due__range=(period.start, period.end))
-    met = set(counted.filter(on_time).values_list("pk", flat=True))
-    shown = permissions.visible_referrals(user, counted).select_related("individual")
+    counted = {
+        o.referral_id: o
+        for o in first_meetings_by_area([area.pk], today).get(area.pk, [])
+        if o.state == LEVEL_STATES[row] and o.measured and in_period(period, o.due)
+    }
+    shown = permissions.visible_referrals(user, Referral.objects.filter(pk__in=counted)).select_related("individual")
     rows = [
         DrillRow(
-            r.first_meeting_due,
+            counted[r.pk].due,
             f"{r.reference}: {r.individual}",
-            f"first panel held {_on(r.first_held)}",
-            "On time" if r.pk in met else "Late",
-            r.pk in met,
+            f"first panel held {_on(counted[r.pk].first_held)}",
+            "On time" if counted[r.pk].met else "Late",
+            counted[r.pk].met,
             True,
             "web:case_detail",
             r.individual_id,
@@ -133,7 +136,7 @@ def _first_meetings(user: Any, area: Area, today: dt.date, period: Period, row: 
         )
         for r in shown
     ]
-    return rows, counted.count() - len(rows)
+    return rows, len(counted) - len(rows)
 
 
 def _reviews(
@@ -142,18 +145,21 @@ def _reviews(
     levels = {"Level 2": 2, "Level 3": 3}
     if row not in levels:
         raise UnknownFigure(row)
-    found, measured, on_time = review_records(area, year, today)
-    at_level = {"level_when_due": levels[row]}  # an annotation of review_records
-    counted = found.filter(measured, next_review_date__range=(period.start, period.end), **at_level)
-    met = set(counted.filter(on_time).values_list("pk", flat=True))
-    shown = permissions.visible_minutes(user, counted).select_related("agenda_item__registration__individual")
+    counted = {
+        o.minutes_id: o
+        for o in review_outcomes([area.pk], year, today).get(area.pk, [])
+        if o.level == levels[row] and o.measured and in_period(period, o.due)
+    }
+    shown = permissions.visible_minutes(user, CaseMinutes.objects.filter(pk__in=counted)).select_related(
+        "agenda_item__registration__individual"
+    )
     rows = [
         DrillRow(
-            m.next_review_date,
+            counted[m.pk].due,
             str(m.agenda_item.registration.individual),
-            f"next panel held {_on(m.next_held)}",
-            "On time" if m.pk in met else "Late",
-            m.pk in met,
+            f"next panel held {_on(counted[m.pk].next_held)}",
+            "On time" if counted[m.pk].met else "Late",
+            counted[m.pk].met,
             True,
             "web:case_detail",
             m.agenda_item.registration.individual_id,
@@ -161,7 +167,7 @@ def _reviews(
         )
         for m in shown
     ]
-    return rows, counted.count() - len(rows)
+    return rows, len(counted) - len(rows)
 
 
 def _meetings_rows(user: Any, outcomes: Iterable[tuple[dt.date, bool, Any]], detail: str) -> tuple[list[DrillRow], int]:
@@ -187,7 +193,7 @@ def _attendance(user: Any, area: Area, year: Period, period: Period, row: str) -
     agency_type = next((t for t in AgencyType if t.label == row), None)
     if agency_type is None:
         raise UnknownFigure(row)
-    counted = attendance_records(area, year).filter(
+    counted = attendance_records([area.pk], year).filter(
         agency__agency_type=agency_type, meeting__starts_at__date__range=(period.start, period.end)
     )
     visible = permissions.visible_meetings(user).values("pk")
@@ -299,7 +305,9 @@ def drill_down(
         if row != "All meetings":
             raise UnknownFigure(row)
         outcomes = [
-            o for o in minutes_outcomes(area, whole, AreaSettings.for_area(area), today) if in_period(period, o[0])
+            o
+            for o in minutes_outcomes(area, whole, settings_by_area([area])[area.pk], today)
+            if in_period(period, o[0])
         ]
         rows, not_shown = _meetings_rows(user, outcomes, "minutes approved {approved}")
     elif indicator == Indicator.ATTENDANCE:

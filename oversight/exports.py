@@ -23,7 +23,7 @@ from .counts import AreaCounts
 from .figures import MET, Figure, Rag
 from .indicators import ACTION_PARTS, ATTENDANCE_PARTS, LATE, NOT_DONE, NOT_POSSIBLE, AreaIndicators
 from .movement import CountTable, Movement
-from .periods import Period
+from .periods import YEAR, Period
 
 NOTHING = "-"
 RAG_LABELS = {Rag.GREEN: "Green", Rag.AMBER: "Amber", Rag.RED: "Red", Rag.NONE: ""}
@@ -60,6 +60,16 @@ def cell(figure: Figure) -> dict[str, Any]:
     }
 
 
+def _bar(figure: Figure | None) -> int | str | None:
+    """A figure as a bar: its percentage; ``None`` (drawn as ``*``, no bar) when hidden; ``-`` when there was
+    nothing to measure, or no such row that year."""
+    if figure is None:
+        return NOTHING
+    if figure.hidden:
+        return None
+    return NOTHING if figure.percent is None else round(figure.percent)
+
+
 CHARTED_ROWS = 4  # an indicator with more rows (attendance by agency type) is read from its table
 
 
@@ -68,14 +78,8 @@ def chart(found: AreaIndicators, result: Any) -> dict[str, str] | None:
     has no bar and ``*``, one with nothing to measure no bar and ``-``. Its alternative text says the figures are in the table beside it."""
     if not result.rows or len(result.rows) > CHARTED_ROWS:
         return None
-    quarters = [p for p in found.periods if p.key != "year"]
-
-    def bar(figure: Figure) -> int | str | None:
-        if figure.hidden:
-            return None
-        return NOTHING if figure.percent is None else round(figure.percent)
-
-    series = {row.label: [bar(row.figures[p.key]) for p in quarters] for row in result.rows}
+    quarters = [p for p in found.periods if p.key != YEAR]
+    series = {row.label: [_bar(row.figures[p.key]) for p in quarters] for row in result.rows}
     svg = bar_chart_svg(f"{result.title}: % by quarter", [p.label.split(" ")[0] for p in quarters], series)
     return {
         "src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
@@ -83,9 +87,42 @@ def chart(found: AreaIndicators, result: Any) -> dict[str, str] | None:
     }
 
 
-def page_context(found: AreaIndicators) -> list[dict[str, Any]]:
+def across_years(found_by_year: Sequence[AreaIndicators], indicator: str) -> dict[str, Any]:
+    """One indicator's yearly figure in each of ``found_by_year`` (oldest first): a table (every row) and, for an
+    indicator of at most :data:`CHARTED_ROWS` rows, a bar chart of the percentages. Each year's figure is the one
+    that year's page shows, so a figure hidden there is ``*`` here and drawn as no bar."""
+    results = [next(r for r in found.results if r.indicator == indicator) for found in found_by_year]
+    years = [found.periods[-1].label for found in found_by_year]
+    labels = list(dict.fromkeys(row.label for result in results for row in result.rows))
+
+    def year_figure(result: Any, label: str) -> Figure | None:
+        found = next((row for row in result.rows if row.label == label), None)
+        return None if found is None else found.figures[YEAR]
+
+    figures = {label: [year_figure(result, label) for result in results] for label in labels}
+    rows = [
+        {"label": label, "cells": [NOTHING if f is None else figure_text(f) for f in figures[label]]}
+        for label in labels
+    ]
+    picture = None
+    if labels and len(labels) <= CHARTED_ROWS:
+        title = results[-1].title
+        series = {label: [_bar(f) for f in figures[label]] for label in labels}
+        svg = bar_chart_svg(f"{title}: % by year", years, series)
+        picture = {
+            "src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
+            "alt": f"{title}, percentage by reporting year, {years[0]} to {years[-1]}: the figures are in the"
+            " table below it.",
+        }
+    return {"years": years, "rows": rows, "chart": picture}
+
+
+def page_context(found: AreaIndicators, by_year: Sequence[AreaIndicators] = ()) -> list[dict[str, Any]]:
+    """Each indicator as the page and the PDF show it; with ``by_year`` (:func:`across_years`' years, the last
+    being ``found``) its yearly figures across those years too."""
     return [
         {
+            "across_years": across_years(by_year, result.indicator) if len(by_year) > 1 else None,
             "chart": chart(found, result),
             "indicator": result.indicator,
             "title": result.title,

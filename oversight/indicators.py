@@ -1,14 +1,17 @@
 """The SMB's performance indicators for one area and reporting year, by quarter (docs/indicators.md).
 
 Reads only: every figure comes from the records the workflow already keeps (referrals, meetings,
-attendance, risk actions), never from typed-in numbers. One query per indicator, whatever the number
-of records, plus the area's settings and targets: eight in all.
+attendance, risk actions), never from typed-in numbers. The figures of many areas are counted at once
+(:func:`indicators_for_areas`, the national benchmark's 42): each query is grouped by area, so the cost in
+queries is the same for one area or for all of them; :func:`area_indicators` is the one-area case.
 
 Counts that only need calendar dates (first meetings against the due date stored at acceptance,
 actions against their due date, attendance) are database aggregates. Working days cannot be counted
 in SQL without a calendar table, so the two working-day indicators (screening, minutes) fetch one row
 of two dates per record in a single query and count the working days with
-:mod:`mappa_workflow.working_days`, the same code that set the deadlines in the first place.
+:mod:`mappa_workflow.working_days`, the same code that set the deadlines in the first place. Reviews
+(``oversight.indicators_reviews``) and Level 1 reviews (``oversight.indicators_level_one``) pair each due
+date with the next meeting or review in Python, from a few rows per case.
 
 Aggregates only: no person's name, reference or id leaves this module. Small numbers are hidden
 with :func:`reporting.disclosure.suppress`, with the area's ``suppression_threshold``, as in the annual
@@ -19,28 +22,24 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics as pystatistics
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from mappa_workflow.models import AgencyType, Area, AreaSettings
 from mappa_workflow.working_days import add_working_days, working_days_between
 from meetings.models import (
-    AgendaItem,
     Attendance,
     AttendanceStatus,
-    CaseMinutes,
     Meeting,
-    MeetingState,
-    MeetingType,
     RiskAction,
     RiskActionState,
 )
-from referrals.models import DECIDED, Referral, ReferralState, RegistrationPeriod
+from referrals.models import DECIDED, Referral, ReferralState
 
 from .figures import MET, MISSED, IndicatorResult, Row, Target
 from .figures import in_period as _in
@@ -48,11 +47,11 @@ from .figures import period_filters as _period_filters
 from .figures import rate_counts as _rate_counts
 from .figures import row as _row
 from .indicators_level_one import level_one_reviews
+from .indicators_reviews import review_outcomes
 from .models import DEFAULT_TARGETS, Indicator, IndicatorTarget
+from .panels import HELD_STATES, PANEL_TYPES, held_panels
 from .periods import Period, periods
 
-HELD_STATES = [MeetingState.HELD, MeetingState.MINUTES_DRAFTED, MeetingState.MINUTES_APPROVED]
-PANEL_TYPES = [MeetingType.LEVEL_2, MeetingType.LEVEL_3]
 # Actions: done on time; done late or still open after the due date; closed as not done by the agency;
 # and, outside the denominator, closed as not possible because circumstances changed.
 LATE = "late_or_overdue"
@@ -76,137 +75,182 @@ class AreaIndicators:
     results: list[IndicatorResult]
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What is being counted: some areas, with their settings and targets, in one reporting year, on ``today``."""
+
+    areas: list[Area]
+    year_periods: list[Period]
+    today: dt.date
+    settings: dict[Any, AreaSettings]
+    targets: dict[Any, dict[str, Target]]
+
+    @property
+    def area_ids(self) -> list[Any]:
+        return [area.pk for area in self.areas]
+
+    @property
+    def year(self) -> Period:
+        return self.year_periods[-1]
+
+    def threshold(self, area: Area) -> int:
+        return self.settings[area.pk].suppression_threshold
+
+    def target(self, area: Area, indicator: str) -> Target:
+        return self.targets[area.pk][indicator]
+
+
+def _grouped(rows: Iterable[tuple[Any, ...]]) -> dict[Any, list[tuple[Any, ...]]]:
+    """Rows whose first value is an area id, by area, without it."""
+    found: dict[Any, list[tuple[Any, ...]]] = defaultdict(list)
+    for area_id, *rest in rows:
+        found[area_id].append(tuple(rest))
+    return found
+
+
 # ---------------------------------------------------------------------------------------------
 # The indicators
 # ---------------------------------------------------------------------------------------------
 
 
+def screening_taken_by_area(area_ids: Sequence[Any], year: Period) -> dict[Any, list[tuple[dt.date, int, Any]]]:
+    """Per area: (decided on, working days from received to decided, referral id) of each referral decided in
+    ``year``."""
+    rows = Referral.objects.filter(
+        area_id__in=area_ids, state__in=DECIDED, submitted_at__isnull=False, decided_on__range=(year.start, year.end)
+    ).values_list("area_id", "submitted_at", "decided_on", "pk")
+    return _grouped(
+        (area_id, decided_on, working_days_between(timezone.localtime(submitted_at).date(), decided_on), pk)
+        for area_id, submitted_at, decided_on, pk in rows
+    )
+
+
 def screening_taken(area: Area, year: Period) -> list[tuple[dt.date, int, Any]]:
     """(decided on, working days from received to decided, referral id) of each referral decided in ``year``."""
-    rows = Referral.objects.filter(
-        area=area, state__in=DECIDED, submitted_at__isnull=False, decided_on__range=(year.start, year.end)
-    ).values_list("submitted_at", "decided_on", "pk")
-    return [
-        (decided_on, working_days_between(timezone.localtime(submitted_at).date(), decided_on), pk)
-        for submitted_at, decided_on, pk in rows
-    ]
+    return screening_taken_by_area([area.pk], year).get(area.pk, [])
 
 
-def _screening(area: Area, year_periods: list[Period], target: Target, threshold: int) -> IndicatorResult:
-    days_allowed = target.working_days if target.working_days is not None else 0
-    taken = [(day, days) for day, days, _ in screening_taken(area, year_periods[-1])]
-    counts = _rate_counts(((day, days <= days_allowed) for day, days in taken), year_periods)
-    medians = {}
-    for period in year_periods:
-        in_period = [days for day, days in taken if _in(period, day)]
-        medians[period.key] = float(pystatistics.median(in_period)) if in_period else None
-    return IndicatorResult(
-        Indicator.SCREENING,
-        Indicator.SCREENING.label,
-        f"referrals decided within {days_allowed} working days of being received",
-        "referrals decided (accepted at Level 2 or 3, or managed at Level 1) in the period",
-        target,
-        [
-            _row(
-                "All referrals",
-                counts,
-                parts=(MET, MISSED),
-                numerator_part=MET,
-                target=target,
-                threshold=threshold,
-                medians=medians,
-            )
-        ],
-    )
-
-
-def _first_panel_held(registration: OuterRef, **since: Any) -> Subquery:
-    """The London date of the earliest Level 2 or 3 panel held with ``registration`` on its agenda, ``since``."""
-    return Subquery(
-        AgendaItem.objects.filter(
-            registration=registration, meeting__meeting_type__in=PANEL_TYPES, meeting__state__in=HELD_STATES, **since
+def _screening(scope: Scope) -> dict[Any, IndicatorResult]:
+    taken_by_area = screening_taken_by_area(scope.area_ids, scope.year)
+    found = {}
+    for area in scope.areas:
+        target = scope.target(area, Indicator.SCREENING)
+        days_allowed = target.working_days if target.working_days is not None else 0
+        taken = [(day, days) for day, days, _ in taken_by_area.get(area.pk, [])]
+        counts = _rate_counts(((day, days <= days_allowed) for day, days in taken), scope.year_periods)
+        medians = {}
+        for period in scope.year_periods:
+            in_period = [days for day, days in taken if _in(period, day)]
+            medians[period.key] = float(pystatistics.median(in_period)) if in_period else None
+        found[area.pk] = IndicatorResult(
+            Indicator.SCREENING,
+            Indicator.SCREENING.label,
+            f"referrals decided within {days_allowed} working days of being received",
+            "referrals decided (accepted at Level 2 or 3, or managed at Level 1) in the period",
+            target,
+            [
+                _row(
+                    "All referrals",
+                    counts,
+                    parts=(MET, MISSED),
+                    numerator_part=MET,
+                    target=target,
+                    threshold=scope.threshold(area),
+                    medians=medians,
+                )
+            ],
         )
-        .annotate(held_on=TruncDate("meeting__starts_at"))
-        .values("registration")
-        .annotate(first=Min("held_on"))
-        .values("first")[:1]
+    return found
+
+
+@dataclass(frozen=True)
+class FirstMeeting:
+    """An accepted referral's first meeting: due by ``due`` (set at acceptance), first held on ``first_held``."""
+
+    referral_id: Any
+    state: str  # accepted at Level 2 or at Level 3
+    due: dt.date
+    first_held: dt.date | None  # London date of the first Level 2/3 panel held with the case on or after the decision
+    today: dt.date
+
+    @property
+    def measured(self) -> bool:
+        """Held, or overdue: a first meeting not yet due and not yet held is not counted."""
+        return self.first_held is not None or self.due < self.today
+
+    @property
+    def met(self) -> bool:
+        return self.first_held is not None and self.first_held <= self.due
+
+
+def first_meetings_by_area(area_ids: Sequence[Any], today: dt.date) -> dict[Any, list[FirstMeeting]]:
+    """Per area: every accepted referral with a first meeting due date, and when its first panel was held. Two
+    queries: the referrals, and the panels held with their cases (paired here; as a subquery per referral,
+    repeated for each quarter's count, PostgreSQL took seconds for 39 referrals)."""
+    accepted = Referral.objects.filter(
+        area_id__in=area_ids, registration__isnull=False, first_meeting_due__isnull=False
     )
+    held = held_panels(accepted.values("registration_id"))
+    found: dict[Any, list[FirstMeeting]] = defaultdict(list)
+    for pk, area_id, state, due, decided_on, registration_id in accepted.values_list(
+        "pk", "area_id", "state", "first_meeting_due", "decided_on", "registration_id"
+    ):
+        held_on = (timezone.localtime(starts_at).date() for starts_at in held[registration_id])
+        first_held = next((day for day in held_on if decided_on is not None and day >= decided_on), None)
+        found[area_id].append(FirstMeeting(pk, state, due, first_held, today))
+    return found
 
 
-def first_meeting_records(area: Area, today: dt.date) -> tuple[QuerySet[Referral], Q, Q]:
-    """Accepted referrals with the day their first panel was held (``first_held``), what is measured (held, or
-    overdue) and what is on time."""
-    first_held = _first_panel_held(OuterRef("registration"), meeting__starts_at__date__gte=OuterRef("decided_on"))
-    found = Referral.objects.filter(area=area, registration__isnull=False, first_meeting_due__isnull=False).annotate(
-        first_held=first_held
-    )
-    return (
-        found,
-        Q(first_held__isnull=False) | Q(first_meeting_due__lt=today),
-        Q(first_held__lte=F("first_meeting_due")),
-    )
+def _first_meetings(scope: Scope) -> dict[Any, IndicatorResult]:
+    outcomes = first_meetings_by_area(scope.area_ids, scope.today)
+    levels: dict[str, int] = {ReferralState.ACCEPTED_LEVEL_2.value: 2, ReferralState.ACCEPTED_LEVEL_3.value: 3}
+    found = {}
+    for area in scope.areas:
+        counts: dict[str, int] = defaultdict(int)
+        for outcome in outcomes.get(area.pk, []):
+            level = levels.get(outcome.state)
+            if level is None or not outcome.measured:
+                continue
+            for period in scope.year_periods:
+                if _in(period, outcome.due):
+                    counts[f"l{level}_{period.key}_all"] += 1
+                    counts[f"l{level}_{period.key}_{MET}"] += outcome.met
+        target = scope.target(area, Indicator.FIRST_MEETING)
+        found[area.pk] = IndicatorResult(
+            Indicator.FIRST_MEETING,
+            Indicator.FIRST_MEETING.label,
+            "cases whose first Level 2 or 3 meeting was held on or before the first meeting's due date",
+            "cases accepted at Level 2 or 3 whose first meeting fell due in the period (and was held, or is overdue)",
+            target,
+            _level_rows(counts, scope.year_periods, target, scope.threshold(area)),
+        )
+    return found
 
 
-def _first_meetings(
-    area: Area, year_periods: list[Period], target: Target, threshold: int, today: dt.date
-) -> IndicatorResult:
-    found_in, measured, on_time = first_meeting_records(area, today)
-    aggregates: dict[str, Any] = {}
-    for level, state in ((2, ReferralState.ACCEPTED_LEVEL_2), (3, ReferralState.ACCEPTED_LEVEL_3)):
-        for key, in_period in _period_filters(year_periods, "first_meeting_due").items():
-            counted = Q(state=state) & in_period & measured
-            aggregates[f"l{level}_{key}_{MET}"] = Count("pk", filter=counted & on_time)
-            aggregates[f"l{level}_{key}_all"] = Count("pk", filter=counted)
-    rows = _level_rows(found_in.aggregate(**aggregates), year_periods, target, threshold)
-    return IndicatorResult(
-        Indicator.FIRST_MEETING,
-        Indicator.FIRST_MEETING.label,
-        "cases whose first Level 2 or 3 meeting was held on or before the first meeting's due date",
-        "cases accepted at Level 2 or 3 whose first meeting fell due in the period (and was held, or is overdue)",
-        target,
-        rows,
-    )
-
-
-def _reviews(area: Area, year_periods: list[Period], target: Target, threshold: int, today: dt.date) -> IndicatorResult:
+def _reviews(scope: Scope) -> dict[Any, IndicatorResult]:
     """Each review date a meeting set (``CaseMinutes.next_review_date``) against the case's next panel after it."""
-    year = year_periods[-1]
-    found_in, measured, on_time = review_records(area, year, today)
-    aggregates: dict[str, Any] = {}
-    for level in (2, 3):
-        for key, in_period in _period_filters(year_periods, "next_review_date").items():
-            counted = Q(level_when_due=level) & in_period & measured
-            aggregates[f"l{level}_{key}_{MET}"] = Count("pk", filter=counted & on_time)
-            aggregates[f"l{level}_{key}_all"] = Count("pk", filter=counted)
-    found = found_in.aggregate(**aggregates)
-    return IndicatorResult(
-        Indicator.REVIEWS,
-        Indicator.REVIEWS.label,
-        "reviews whose next Level 2 or 3 meeting about the case was held on or before the review date",
-        "review dates set by a meeting that fell in the period while the case was at Level 2 or 3 (and were met,"
-        " or have passed)",
-        target,
-        _level_rows(found, year_periods, target, threshold),
-    )
-
-
-def review_records(area: Area, year: Period, today: dt.date) -> tuple[QuerySet[CaseMinutes], Q, Q]:
-    """Minutes that set a review date in ``year``, with the case's next panel (``next_held``) and its level on the
-    date (``level_when_due``), what is measured (met, or passed) and what is on time."""
-    registration = OuterRef("agenda_item__registration")
-    next_held = _first_panel_held(registration, meeting__starts_at__gt=OuterRef("agenda_item__meeting__starts_at"))
-    # The level the case was managed at on the due date: none (so not counted) once it left Levels 2 and 3.
-    level_when_due = RegistrationPeriod.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("next_review_date")),
-        registration=registration,
-        start_date__lte=OuterRef("next_review_date"),
-    ).values("level")[:1]
-    found = CaseMinutes.objects.filter(
-        agenda_item__meeting__area=area,
-        agenda_item__registration__isnull=False,
-        next_review_date__range=(year.start, year.end),
-    ).annotate(next_held=next_held, level_when_due=Subquery(level_when_due))
-    return found, Q(next_held__isnull=False) | Q(next_review_date__lt=today), Q(next_held__lte=F("next_review_date"))
+    outcomes = review_outcomes(scope.area_ids, scope.year, scope.today)
+    found = {}
+    for area in scope.areas:
+        counts: dict[str, int] = defaultdict(int)
+        for outcome in outcomes.get(area.pk, []):
+            if outcome.level not in (2, 3) or not outcome.measured:
+                continue
+            for period in scope.year_periods:
+                if _in(period, outcome.due):
+                    counts[f"l{outcome.level}_{period.key}_all"] += 1
+                    counts[f"l{outcome.level}_{period.key}_{MET}"] += outcome.met
+        target = scope.target(area, Indicator.REVIEWS)
+        found[area.pk] = IndicatorResult(
+            Indicator.REVIEWS,
+            Indicator.REVIEWS.label,
+            "reviews whose next Level 2 or 3 meeting about the case was held on or before the review date",
+            "review dates set by a meeting that fell in the period while the case was at Level 2 or 3 (and were met,"
+            " or have passed)",
+            target,
+            _level_rows(counts, scope.year_periods, target, scope.threshold(area)),
+        )
+    return found
 
 
 def _level_rows(found: Mapping[str, int], year_periods: list[Period], target: Target, threshold: int) -> list[Row]:
@@ -214,13 +258,35 @@ def _level_rows(found: Mapping[str, int], year_periods: list[Period], target: Ta
     for level in (2, 3):
         counts = {}
         for period in year_periods:
-            met = found[f"l{level}_{period.key}_{MET}"]
+            met = found.get(f"l{level}_{period.key}_{MET}", 0)
             counts[(period.key, MET)] = met
-            counts[(period.key, MISSED)] = found[f"l{level}_{period.key}_all"] - met
+            counts[(period.key, MISSED)] = found.get(f"l{level}_{period.key}_all", 0) - met
         rows.append(
             _row(f"Level {level}", counts, parts=(MET, MISSED), numerator_part=MET, target=target, threshold=threshold)
         )
     return rows
+
+
+def minutes_outcomes_by_area(
+    settings: Mapping[Any, AreaSettings], year: Period, today: dt.date
+) -> dict[Any, list[tuple[dt.date, bool, Any]]]:
+    """Per area of ``settings``: (held on, minutes approved on time, meeting id) of each meeting held in ``year``
+    whose minutes are approved or overdue."""
+    rows = Meeting.objects.filter(
+        area_id__in=list(settings),
+        state__in=HELD_STATES,
+        starts_at__gte=year.first_instant,
+        starts_at__lt=year.instant_after,
+    ).values_list("area_id", "starts_at", "minutes_approved_at", "pk")
+    outcomes: dict[Any, list[tuple[dt.date, bool, Any]]] = defaultdict(list)
+    for area_id, starts_at, approved_at, pk in rows:
+        held_on = timezone.localtime(starts_at).date()
+        due = add_working_days(held_on, settings[area_id].minutes_due_working_days)
+        approved_on = timezone.localtime(approved_at).date() if approved_at else None
+        if approved_on is None and due >= today:
+            continue  # not late yet: it counts once approved, or once the due date has passed
+        outcomes[area_id].append((held_on, approved_on is not None and approved_on <= due, pk))
+    return outcomes
 
 
 def minutes_outcomes(
@@ -228,89 +294,94 @@ def minutes_outcomes(
 ) -> list[tuple[dt.date, bool, Any]]:
     """(held on, minutes approved on time, meeting id) of each meeting held in ``year`` whose minutes are approved
     or overdue."""
-    rows = Meeting.objects.filter(
-        area=area, state__in=HELD_STATES, starts_at__date__range=(year.start, year.end)
-    ).values_list("starts_at", "minutes_approved_at", "pk")
-    outcomes = []
-    for starts_at, approved_at, pk in rows:
-        held_on = timezone.localtime(starts_at).date()
-        due = add_working_days(held_on, settings.minutes_due_working_days)
-        approved_on = timezone.localtime(approved_at).date() if approved_at else None
-        if approved_on is None and due >= today:
-            continue  # not late yet: it counts once approved, or once the due date has passed
-        outcomes.append((held_on, approved_on is not None and approved_on <= due, pk))
-    return outcomes
+    return minutes_outcomes_by_area({area.pk: settings}, year, today).get(area.pk, [])
 
 
-def _minutes(
-    area: Area, year_periods: list[Period], target: Target, threshold: int, today: dt.date, settings: AreaSettings
-) -> IndicatorResult:
-    outcomes = [(held_on, met) for held_on, met, _ in minutes_outcomes(area, year_periods[-1], settings, today)]
-    counts = _rate_counts(outcomes, year_periods)
-    return IndicatorResult(
-        Indicator.MINUTES,
-        Indicator.MINUTES.label,
-        f"meetings whose minutes were approved and circulated within {settings.minutes_due_working_days}"
-        " working days of the meeting",
-        "meetings held in the period (threshold, Level 2 and Level 3) whose minutes are approved or overdue",
-        target,
-        [_row("All meetings", counts, parts=(MET, MISSED), numerator_part=MET, target=target, threshold=threshold)],
-    )
+def _minutes(scope: Scope) -> dict[Any, IndicatorResult]:
+    outcomes = minutes_outcomes_by_area(scope.settings, scope.year, scope.today)
+    found = {}
+    for area in scope.areas:
+        target = scope.target(area, Indicator.MINUTES)
+        counts = _rate_counts(((held_on, met) for held_on, met, _ in outcomes.get(area.pk, [])), scope.year_periods)
+        found[area.pk] = IndicatorResult(
+            Indicator.MINUTES,
+            Indicator.MINUTES.label,
+            "meetings whose minutes were approved and circulated within"
+            f" {scope.settings[area.pk].minutes_due_working_days} working days of the meeting",
+            "meetings held in the period (threshold, Level 2 and Level 3) whose minutes are approved or overdue",
+            target,
+            [
+                _row(
+                    "All meetings",
+                    counts,
+                    parts=(MET, MISSED),
+                    numerator_part=MET,
+                    target=target,
+                    threshold=scope.threshold(area),
+                )
+            ],
+        )
+    return found
 
 
-def attendance_records(area: Area, year: Period) -> QuerySet[Attendance]:
-    """Agencies' attendance lines at Level 2 and 3 panels held in ``year`` (observers left out)."""
+def attendance_records(area_ids: Sequence[Any], year: Period) -> QuerySet[Attendance]:
+    """Agencies' attendance lines at Level 2 and 3 panels of the areas held in ``year`` (observers left out)."""
     return Attendance.objects.filter(
-        meeting__area=area,
+        meeting__area_id__in=area_ids,
         meeting__meeting_type__in=PANEL_TYPES,
         meeting__state__in=HELD_STATES,
-        meeting__starts_at__date__range=(year.start, year.end),
+        meeting__starts_at__gte=year.first_instant,
+        meeting__starts_at__lt=year.instant_after,
         agency__isnull=False,
         status__in=ATTENDANCE_PARTS,
     )
 
 
-def _attendance(area: Area, year_periods: list[Period], target: Target, threshold: int) -> IndicatorResult:
+def _attendance(scope: Scope) -> dict[Any, IndicatorResult]:
     aggregates = {
         f"{key}_{status}": Count("pk", filter=in_period & Q(status=status))
-        for key, in_period in _period_filters(year_periods, "meeting__starts_at__date").items()
+        for key, in_period in _period_filters(scope.year_periods, "meeting__starts_at__date").items()
         for status in ATTENDANCE_PARTS
     }
-    found: dict[str, dict[str, Any]] = {
-        row["agency__agency_type"]: dict(row)
-        for row in attendance_records(area, year_periods[-1])
-        .values("agency__agency_type")
+    by_area: dict[Any, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for row in (
+        attendance_records(scope.area_ids, scope.year)
+        .values("meeting__area_id", "agency__agency_type")
         .annotate(**aggregates)
-        .order_by("agency__agency_type")
-    }
-    rows = []
-    for agency_type in AgencyType:
-        if agency_type.value not in found:
-            continue
-        counts = {
-            (p.key, status): found[agency_type.value][f"{p.key}_{status}"]
-            for p in year_periods
-            for status in ATTENDANCE_PARTS
-        }
-        rows.append(
-            _row(
-                agency_type.label,
-                counts,
-                parts=ATTENDANCE_PARTS,
-                numerator_part=AttendanceStatus.PRESENT,
-                target=target,
-                threshold=threshold,
+        .order_by()
+    ):
+        by_area[row["meeting__area_id"]][row["agency__agency_type"]] = dict(row)
+    found = {}
+    for area in scope.areas:
+        target = scope.target(area, Indicator.ATTENDANCE)
+        rows = []
+        for agency_type in AgencyType:
+            counted = by_area[area.pk].get(agency_type.value)
+            if counted is None:
+                continue
+            counts = {
+                (p.key, status): counted[f"{p.key}_{status}"] for p in scope.year_periods for status in ATTENDANCE_PARTS
+            }
+            rows.append(
+                _row(
+                    agency_type.label,
+                    counts,
+                    parts=ATTENDANCE_PARTS,
+                    numerator_part=AttendanceStatus.PRESENT,
+                    target=target,
+                    threshold=scope.threshold(area),
+                )
             )
+        found[area.pk] = IndicatorResult(
+            Indicator.ATTENDANCE,
+            Indicator.ATTENDANCE.label,
+            "agency attendances recorded as present",
+            "agency attendances recorded at Level 2 and 3 meetings held in the period: present, apologies with a"
+            " written report, apologies without one, absent (observers left out)",
+            target,
+            rows,
         )
-    return IndicatorResult(
-        Indicator.ATTENDANCE,
-        Indicator.ATTENDANCE.label,
-        "agency attendances recorded as present",
-        "agency attendances recorded at Level 2 and 3 meetings held in the period: present, apologies with a written"
-        " report, apologies without one, absent (observers left out)",
-        target,
-        rows,
-    )
+    return found
 
 
 def action_outcomes(today: dt.date) -> dict[str, Q]:
@@ -325,77 +396,122 @@ def action_outcomes(today: dt.date) -> dict[str, Q]:
     }
 
 
-def _actions(area: Area, year_periods: list[Period], target: Target, threshold: int, today: dt.date) -> IndicatorResult:
-    outcomes = action_outcomes(today)
+def _actions(scope: Scope) -> dict[Any, IndicatorResult]:
+    outcomes = action_outcomes(scope.today)
     aggregates: dict[str, Any] = {
         f"{key}_{part}": Count("pk", filter=in_period & outcome)
-        for key, in_period in _period_filters(year_periods, "due_date").items()
+        for key, in_period in _period_filters(scope.year_periods, "due_date").items()
         for part, outcome in outcomes.items()
     }
-    year = year_periods[-1]
-    found = (
-        RiskAction.objects.filter(area=area, due_date__range=(year.start, year.end))
-        .values("owning_agency__name")
+    by_area: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for row in (
+        RiskAction.objects.filter(area_id__in=scope.area_ids, due_date__range=(scope.year.start, scope.year.end))
+        .values("area_id", "owning_agency__name")
         .annotate(**aggregates)
-        .order_by("owning_agency__name")
-    )
-    rows = []
-    for row in found:
-        counts = {(p.key, part): row[f"{p.key}_{part}"] for p in year_periods for part in ACTION_PARTS}
-        if not any(counts.values()):
-            continue
-        rows.append(
-            _row(
-                row["owning_agency__name"],
-                counts,
-                parts=(MET, LATE, NOT_DONE),
-                numerator_part=MET,
-                target=target,
-                threshold=threshold,
-                outside=(NOT_POSSIBLE,),
+        .order_by("area_id", "owning_agency__name")
+    ):
+        by_area[row["area_id"]].append(row)
+    found = {}
+    for area in scope.areas:
+        target = scope.target(area, Indicator.ACTIONS)
+        rows = []
+        for row in by_area[area.pk]:
+            counts = {(p.key, part): row[f"{p.key}_{part}"] for p in scope.year_periods for part in ACTION_PARTS}
+            if not any(counts.values()):
+                continue
+            rows.append(
+                _row(
+                    row["owning_agency__name"],
+                    counts,
+                    parts=(MET, LATE, NOT_DONE),
+                    numerator_part=MET,
+                    target=target,
+                    threshold=scope.threshold(area),
+                    outside=(NOT_POSSIBLE,),
+                )
             )
+        found[area.pk] = IndicatorResult(
+            Indicator.ACTIONS,
+            Indicator.ACTIONS.label,
+            "actions completed on or before their due date",
+            "risk management actions due in the period that are completed, closed as not done by the agency, or"
+            " still open after their due date (actions closed as not possible because circumstances changed are"
+            " shown but left out)",
+            target,
+            rows,
         )
-    return IndicatorResult(
-        Indicator.ACTIONS,
-        Indicator.ACTIONS.label,
-        "actions completed on or before their due date",
-        "risk management actions due in the period that are completed, closed as not done by the agency, or still"
-        " open after their due date (actions closed as not possible because circumstances changed are shown but"
-        " left out)",
-        target,
-        rows,
-    )
+    return found
 
 
-def targets_for(area: Area) -> dict[str, Target]:
-    """The area's targets, with :data:`oversight.models.DEFAULT_TARGETS` where it has not set its own."""
-    found: dict[str, Target] = {key: Target(*values) for key, values in DEFAULT_TARGETS.items()}
-    for row in IndicatorTarget.objects.filter(area=area):
+def targets_by_area(areas: Sequence[Area]) -> dict[Any, dict[str, Target]]:
+    """Each area's targets, with :data:`oversight.models.DEFAULT_TARGETS` where it has not set its own."""
+    found: dict[Any, dict[str, Target]] = {
+        area.pk: {key: Target(*values) for key, values in DEFAULT_TARGETS.items()} for area in areas
+    }
+    for row in IndicatorTarget.objects.filter(area__in=areas):
         default_days = DEFAULT_TARGETS[row.indicator][2]
-        found[row.indicator] = Target(
+        found[row.area_id][row.indicator] = Target(
             row.green_percent, row.amber_percent, row.working_days if row.working_days is not None else default_days
         )
     return found
 
 
-def area_indicators(*, area: Area, year: int, today: dt.date | None = None) -> AreaIndicators:
-    """Every indicator of ``area`` for reporting year ``year`` by quarter, suppressed with the area's threshold.
+def targets_for(area: Area) -> dict[str, Target]:
+    """The area's targets, with :data:`oversight.models.DEFAULT_TARGETS` where it has not set its own."""
+    return targets_by_area([area])[area.pk]
+
+
+def settings_by_area(areas: Sequence[Area]) -> dict[Any, AreaSettings]:
+    """Each area's settings; an area that has never saved its own has the defaults (read, not created: the
+    SMB's page writes nothing)."""
+    saved = {settings.area_id: settings for settings in AreaSettings.objects.filter(area__in=areas)}
+    return {area.pk: saved.get(area.pk) or AreaSettings(area=area) for area in areas}
+
+
+def scope_for(areas: Sequence[Area], year: int, today: dt.date | None = None) -> Scope:
+    areas = list(areas)
+    return Scope(
+        areas=areas,
+        year_periods=periods(year),
+        today=today or timezone.localdate(),
+        settings=settings_by_area(areas),
+        targets=targets_by_area(areas),
+    )
+
+
+def indicators_for_areas(*, areas: Sequence[Area], year: int, today: dt.date | None = None) -> list[AreaIndicators]:
+    """Every indicator of each of ``areas`` for reporting year ``year`` by quarter, suppressed with each area's
+    threshold, in the order of ``areas``. The same queries whether one area is asked for or all of them.
 
     Safe to show to SMB members and lay advisers: it returns counts, never a record. ``today`` (London
     date) decides what is overdue yet; a record not yet due and not yet done is left out.
     """
-    today = today or timezone.localdate()
-    year_periods = periods(year)
-    settings = AreaSettings.for_area(area)
-    threshold = settings.suppression_threshold
-    targets = targets_for(area)
-    results = [
-        _screening(area, year_periods, targets[Indicator.SCREENING], threshold),
-        _first_meetings(area, year_periods, targets[Indicator.FIRST_MEETING], threshold, today),
-        _reviews(area, year_periods, targets[Indicator.REVIEWS], threshold, today),
-        _minutes(area, year_periods, targets[Indicator.MINUTES], threshold, today, settings),
-        _attendance(area, year_periods, targets[Indicator.ATTENDANCE], threshold),
-        _actions(area, year_periods, targets[Indicator.ACTIONS], threshold, today),
-        level_one_reviews(area, year_periods, targets[Indicator.LEVEL_ONE_REVIEWS], threshold, today),
+    return indicators_in(scope_for(areas, year, today))
+
+
+def indicators_in(scope: Scope) -> list[AreaIndicators]:
+    by_indicator = [
+        _screening(scope),
+        _first_meetings(scope),
+        _reviews(scope),
+        _minutes(scope),
+        _attendance(scope),
+        _actions(scope),
+        level_one_reviews(scope.areas, scope.year_periods, scope.targets, scope.settings, scope.today),
     ]
-    return AreaIndicators(area, year, year_periods, threshold, results)
+    return [
+        AreaIndicators(
+            area,
+            int(scope.year.start.year),
+            scope.year_periods,
+            scope.threshold(area),
+            [results[area.pk] for results in by_indicator],
+        )
+        for area in scope.areas
+    ]
+
+
+def area_indicators(*, area: Area, year: int, today: dt.date | None = None) -> AreaIndicators:
+    """Every indicator of ``area`` for reporting year ``year`` by quarter, suppressed with the area's threshold
+    (:func:`indicators_for_areas` for one area)."""
+    return indicators_for_areas(areas=[area], year=year, today=today)[0]

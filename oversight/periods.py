@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 YEAR = "year"
 
 
@@ -14,6 +16,17 @@ class Period:
     label: str
     start: dt.date
     end: dt.date
+
+    @property
+    def first_instant(self) -> dt.datetime:
+        """Midnight (London) starting the period: with :attr:`instant_after`, a range of instants a database index
+        can answer, which a range of London dates of a timestamp is not."""
+        return timezone.make_aware(dt.datetime.combine(self.start, dt.time()))
+
+    @property
+    def instant_after(self) -> dt.datetime:
+        """Midnight (London) ending the period: the first instant after it."""
+        return timezone.make_aware(dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time()))
 
 
 def periods(year: int) -> list[Period]:

@@ -183,6 +183,9 @@ RULES: dict[str, Rule] = {
     # audit cases; an audit is read by its auditor and the area's co-ordinators; the results are aggregates
     "web:audits": Rule(AUDITORS | {"other_area"}),
     "web:audit_results": Rule(STATISTICS | {"other_area"}),
+    "web:audit_results_csv": Rule(STATISTICS | {"other_area"}),
+    "web:audit_results_xlsx": Rule(STATISTICS | {"other_area"}),
+    "web:audit_results_pdf": Rule(STATISTICS | {"other_area"}),
     "web:meeting_audit_start": Rule(AUDITORS, method="post", kwargs="meeting"),
     "web:case_audit_start": Rule({"coordinator"}, method="post", kwargs="registration"),
     "web:audit_detail": Rule({"coordinator"}, kwargs="audit"),

@@ -1017,6 +1017,36 @@ def test_smb_members_and_lay_advisers_read_the_reviews_but_never_whom_they_are_a
     assert VISIBLE.found_in(shown["coordinator"])  # the harness is reading real pages
 
 
+def test_smb_members_and_lay_advisers_download_the_audit_results_and_no_file_names_a_person(world, readers):
+    """The audit results' downloads (CSV, the spreadsheet unpacked, the PDF's text) as the SMB member and the lay
+    adviser read them: the averages of the audits of panels that discussed the canaries and the control case,
+    with no canary, no control case and no auditor named (the route walk above reads the spreadsheet's zipped
+    bytes, in which no name could be found)."""
+    import tablib
+
+    year = quarter_of(timezone.localdate() - dt.timedelta(days=1))[0]  # the audits' year (``_audits``)
+    auditors = {audit.auditor.get_full_name() for audit in world["audits"]}
+    for role in ("smb", "lay"):
+        reader = readers[role]
+        texts = []
+        for fmt in ("csv", "xlsx", "pdf"):
+            cache.clear()
+            response = reader.pages.get(reverse(f"web:audit_results_{fmt}") + f"?year={year}")
+            assert response.status_code == 200, (role, fmt)
+            if fmt == "xlsx":
+                texts.append(tablib.Dataset().load(response.content, format="xlsx").export("csv"))
+            else:
+                texts.append(_text(response, reader.pdf_sources))
+        text = "\n".join(texts)
+        reader.check(f"audit results downloads ({role})", text)
+        if found := VISIBLE.found_in(text):
+            reader.leaks.append(f"{role} audit results downloads: the control case {found}")
+        reader.leaks += [f"{role} audit results downloads: auditor {name}" for name in auditors if name in text]
+        # real files, with the two submitted audits' scores (all 3s) in them
+        assert "Meeting audit (MAPPA L)" in texts[1] and "All items" in texts[2] and "3.0" in texts[0], role
+    _assert_no_leaks(readers)
+
+
 # ---------------------------------------------------------------------------------------------
 # One rule: a page and the API give the same answer for every record
 # ---------------------------------------------------------------------------------------------

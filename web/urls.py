@@ -5,6 +5,7 @@ from django.urls import path
 from .views import (
     actions,
     agenda,
+    audit_results,
     audits,
     cases,
     dashboard,
@@ -159,7 +160,10 @@ urlpatterns = [
     path("indicators/<slug:indicator>/", indicators.indicator_records, name="indicator_records"),
     # Meeting (MAPPA L) and case audits: the sample and the forms for auditors, averages for the SMB
     path("audits/", audits.audit_list, name="audits"),
-    path("audits/results/", audits.audit_results_page, name="audit_results"),
+    path("audits/results/", audit_results.audit_results_page, name="audit_results"),
+    path("audits/results/audit-results.csv", audit_results.audit_results_csv, name="audit_results_csv"),
+    path("audits/results/audit-results.xlsx", audit_results.audit_results_xlsx, name="audit_results_xlsx"),
+    path("audits/results/audit-results.pdf", audit_results.audit_results_pdf, name="audit_results_pdf"),
     path("audits/<uuid:pk>/", audits.audit_detail, name="audit_detail"),
     path("audits/meetings/<uuid:pk>/start/", audits.meeting_audit_start, name="meeting_audit_start"),
     path("audits/cases/<uuid:pk>/start/", audits.case_audit_start, name="case_audit_start"),

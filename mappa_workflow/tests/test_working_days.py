@@ -81,6 +81,7 @@ def test_no_rule_stated_in_working_days_is_written_as_calendar_days():
         "meetings/timescales.py": "overdue starts the calendar day after the due date",
         "mappa_workflow/working_days.py": "the helpers themselves step a day at a time",
         "oversight/audits/sampling.py": "a quarter ends at midnight after its last calendar day",
+        "oversight/periods.py": "a reporting period ends at midnight after its last calendar day",
         "web/filters.py": "list filters labelled 'in the next 7 (28) days': calendar days, as the label says",
         "web/views/meeting_calendar.py": "the month view's grid ends at midnight after its last day",
         "release_planning/dates.py": "a due date on a day off steps back a day at a time to a working day",

@@ -10,9 +10,11 @@ from mappa_workflow.models import AgencyType, Area, AreaSettings
 from meetings import services as meeting_services
 from meetings.models import AttendanceStatus, RiskActionState
 from oversight.figures import Figure, Rag
-from oversight.indicators import AreaIndicators, area_indicators
+from oversight.indicators import AreaIndicators, area_indicators, indicators_for_areas
+from oversight.indicators_page import indicators_page, indicators_pages
 from oversight.models import Indicator, IndicatorTarget
 from referrals import services as referral_services
+from referrals.models import ExitReason
 from tests import factories
 
 from .scenario import (
@@ -29,6 +31,7 @@ from .scenario import (
     referral_decided,
     referral_received,
 )
+from .test_movement import change_level, exit_mappa
 
 pytestmark = pytest.mark.django_db
 
@@ -249,13 +252,67 @@ def test_small_numbers_are_hidden_with_the_areas_threshold_and_cannot_be_worked_
     )
 
 
-def test_the_queries_do_not_grow_with_the_records(django_assert_num_queries):
+def test_the_queries_do_not_grow_with_the_records_or_the_areas(django_assert_num_queries):
     for day in (dt.date(2025, 8, 22), dt.date(2025, 10, 1)):
         registration = accepted(day).registration
         meeting = minutes_recorded(panel_held(day + dt.timedelta(days=3), registrations=[registration]))
         action_set(meeting, due=day + dt.timedelta(days=20))
     area = factories.northamptonshire()
-    AreaSettings.for_area(area)
+    every_area = list(Area.objects.all())
 
-    with django_assert_num_queries(11):
+    # settings, targets, one per indicator, two for first meetings, three for reviews, three for Level 1 reviews
+    with django_assert_num_queries(14):
         area_indicators(area=area, year=YEAR, today=TODAY)
+    with django_assert_num_queries(14):
+        indicators_for_areas(areas=every_area, year=YEAR, today=TODAY)
+    # and the page's tables: three for movement, two for diversity
+    with django_assert_num_queries(19):
+        indicators_page(area=area, year=YEAR, today=TODAY)
+    with django_assert_num_queries(19):
+        indicators_pages(areas=every_area, year=YEAR, today=TODAY)
+
+
+def _history_in(area: Area, offset: int) -> None:
+    """A year of work in ``area``, different in each area (``offset`` days later): screening, a first panel, a
+    review met and one missed, minutes, attendance, an action done and one overdue, a Level 1 case."""
+    day = dt.date(2025, 5, 1) + dt.timedelta(days=offset)
+    late = referral_received(day, area=area)
+    referral_decided(late, day + dt.timedelta(days=20 + offset))
+    level = 2 + offset % 2
+    registration = accepted(day, area=area, level=level).registration
+    first = minutes_recorded(
+        panel_held(day + dt.timedelta(days=7), registrations=[registration], area=area, level=level),
+        next_review=day + dt.timedelta(days=50),
+    )
+    action = action_set(first, due=day + dt.timedelta(days=30))
+    minutes_approved(first, day + dt.timedelta(days=9 + 3 * offset))
+    action_completed(action, day + dt.timedelta(days=25 + offset))
+    second = minutes_recorded(
+        panel_held(day + dt.timedelta(days=55 + offset), registrations=[registration], area=area, level=level),
+        next_review=day + dt.timedelta(days=100),
+    )
+    action_set(second, due=day + dt.timedelta(days=80))
+    accepted(day, area=area, level=1)
+    moved_up = accepted(day, area=area, level=1).registration
+    change_level(moved_up, 2, day + dt.timedelta(days=30 + offset))
+    moved_up.refresh_from_db()
+    exit_mappa(moved_up, ExitReason.RISK_REDUCED, day + dt.timedelta(days=200))
+
+
+def test_the_figures_of_many_areas_counted_at_once_are_each_areas_own():
+    areas = [factories.northamptonshire(), *Area.objects.filter(slug__in=[KENT, "cumbria"]).order_by("slug")]
+    for offset, area in enumerate(areas):
+        _history_in(area, offset * 3)
+    AreaSettings.objects.update_or_create(area=areas[1], defaults={"suppression_threshold": 0})
+    IndicatorTarget.objects.create(area=areas[2], indicator=Indicator.ACTIONS, green_percent=60, amber_percent=40)
+
+    together = indicators_pages(areas=areas, year=YEAR, today=TODAY)
+
+    assert [page.indicators.area for page in together] == areas
+    for page in together:
+        assert page == indicators_page(area=page.indicators.area, year=YEAR, today=TODAY), page.indicators.area
+        figures = [row.figures["year"] for result in page.indicators.results for row in result.rows]
+        assert sum(figure.denominator for figure in figures) > 5
+        assert any(row.cells["year"] for table in page.counts.movement.tables for row in table.rows)
+    assert together[0] != together[1]  # each area's own records, threshold and targets
+    assert [p.indicators for p in together] == indicators_for_areas(areas=areas, year=YEAR, today=TODAY)

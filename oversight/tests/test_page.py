@@ -31,12 +31,12 @@ def pdf_text(body: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
 
 
-def history(area: Area | None = None, *, individual=None) -> None:
-    """One Level 2 case with a panel, its attendance, minutes approved and an action, in Q2 of 2025/26."""
-    registration = accepted(dt.date(2025, 8, 1), area=area, individual=individual).registration
-    meeting = minutes_recorded(panel_held(dt.date(2025, 8, 22), registrations=[registration], area=area))
-    action_set(meeting, due=dt.date(2025, 9, 5))
-    minutes_approved(meeting, dt.date(2025, 9, 1))
+def history(area: Area | None = None, *, individual=None, year: int = YEAR) -> None:
+    """One Level 2 case with a panel, its attendance, minutes approved and an action, in Q2 of ``year`` (2025/26)."""
+    registration = accepted(dt.date(year, 8, 1), area=area, individual=individual).registration
+    meeting = minutes_recorded(panel_held(dt.date(year, 8, 22), registrations=[registration], area=area))
+    action_set(meeting, due=dt.date(year, 9, 5))
+    minutes_approved(meeting, dt.date(year, 9, 1))
 
 
 def signed_in(user) -> Client:
@@ -114,8 +114,9 @@ def test_the_page_costs_the_same_queries_however_many_records(django_assert_max_
     user = factories.smb_member()
     client = signed_in(user)
     history()
-    # 11 for the indicators, 3 for the movement tables, 2 for diversity, the rest signing in and the page's frame
-    with on(dt.date(2026, 5, 1)), django_assert_max_num_queries(24) as few:
+    # 14 for the indicators, 3 for the movement tables, 2 for diversity, 28 for the indicators of the two years
+    # before (the charts across years), the rest signing in and the page's frame
+    with on(dt.date(2026, 5, 1)), django_assert_max_num_queries(55) as few:
         client.get(PAGE)
     for _ in range(3):
         history()
@@ -190,3 +191,40 @@ def test_each_indicator_has_a_chart_of_its_quarters_drawing_no_hidden_figure():
     hidden = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', hidden_page)
     hidden_chart = next(c for c in (base64.b64decode(src).decode() for src in hidden) if "First Level 2 or 3" in c)
     assert "<title>Level 2, Q2: *</title>" in hidden_chart  # three cases: hidden at 5, drawn as no bar
+
+
+def _charts(page: str) -> dict[str, str]:
+    """The page's charts by their alternative text, each as its SVG text."""
+    import base64
+    import re
+
+    found = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"', page)
+    return {html.unescape(alt): base64.b64decode(src).decode() for src, alt in found}
+
+
+def test_each_indicator_has_a_chart_across_years_of_its_yearly_figures_drawing_no_hidden_figure():
+    AreaSettings.objects.filter(area=factories.northamptonshire()).update(suppression_threshold=0)
+    for _ in range(3):
+        history()  # 2025/26: three cases, each first panel on time
+    history(year=YEAR - 1)  # 2024/25: one
+    client = signed_in(factories.smb_member())
+
+    page = client.get(PAGE).content.decode()
+
+    by_year = f"{Indicator.FIRST_MEETING.label}, percentage by reporting year, 2023/24 to 2025/26"
+    chart = _charts(page)[f"{by_year}: the figures are in the table below it."]
+    assert "<title>Level 2, 2025/26: 100</title>" in chart
+    assert "<title>Level 2, 2024/25: 100</title>" in chart
+    assert "<title>Level 2, 2023/24: -</title>" in chart  # nothing to measure: no bar
+    assert "<title>Level 3, 2025/26: -</title>" in chart
+    assert f"{html.escape(Indicator.FIRST_MEETING.label)}: year by year" in page
+    assert "3 of 3 (100%)" in page and "1 of 1 (100%)" in page
+
+    # at a threshold of 5 the one case of 2024/25 is hidden on that year's page, so here too
+    AreaSettings.objects.filter(area=factories.northamptonshire()).update(suppression_threshold=5)
+    page = client.get(PAGE).content.decode()
+    hidden = _charts(page)[f"{by_year}: the figures are in the table below it."]
+    assert "<title>Level 2, 2024/25: *</title>" in hidden and "<title>Level 2, 2025/26: *</title>" in hidden
+    assert "1 of 1" not in page and "3 of 3" not in page
+    earlier = signed_in(factories.smb_member()).get(reverse("web:indicators") + f"?year={YEAR - 1}")
+    assert "1 of 1" not in earlier.content.decode()  # the year's own page hides it the same way

@@ -3,7 +3,7 @@
 Who opens what (docs/audits.md): co-ordinators, SMB members and lay advisers of the area audit meetings;
 only co-ordinators draw samples and audit cases. An auditor reads a meeting's arrangements (date, level,
 number of cases, chair, attendance by agency) and counts from its records, never who was discussed. The
-results page is for every statistics reader and shows averages only.
+results page and its downloads, for every statistics reader, are in ``audit_results``.
 """
 
 from __future__ import annotations
@@ -28,11 +28,10 @@ from oversight import services
 from oversight.audits import selectors
 from oversight.audits.models import AuditState, QualityAudit
 from oversight.audits.questions import QUESTIONS, AuditKind, Score, TimelinessBand
-from oversight.audits.results import audit_results
 from oversight.audits.sampling import quarter_of
 from oversight.services.audits import MAX_SAMPLE
 
-from ..access import can_audit_meetings, can_read_statistics, page
+from ..access import can_audit_meetings, page
 from ..forms_base import GovukForm, apply_workflow_error
 from .statistics import recent_years, year_label
 
@@ -236,24 +235,4 @@ def audit_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
         request,
         "web/audits/detail.html",
         {"audit": audit, "form": form, "editable": editable, "answers": list(audit.answers.all())},
-    )
-
-
-@page(can_read_statistics)
-def audit_results_page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Averages of the submitted audits by question and quarter: nothing about any one meeting or case."""
-    area = request.user.area
-    if area is None:
-        raise Http404("Your account has no area")
-    year = _year_and_quarter(request)[0]
-    return render(
-        request,
-        "web/audits/results.html",
-        {
-            "area": area,
-            "year": year,
-            "year_label": year_label(year),
-            "years": recent_years(),
-            "results": [(label, audit_results(area=area, kind=kind, year=year)) for kind, label in AuditKind.choices],
-        },
     )

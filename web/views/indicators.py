@@ -18,26 +18,27 @@ from django.utils import timezone
 from mappa_workflow.audit import audit_export, audit_list
 from mappa_workflow.signed_in import AuthenticatedHttpRequest
 from oversight import exports
-from oversight.counts import area_counts
 from oversight.drilldown import UnknownFigure, drill_down
-from oversight.indicators import AreaIndicators, area_indicators
+from oversight.indicators import AreaIndicators
+from oversight.indicators_page import IndicatorsPage, indicators_across_years
+from oversight.indicators_page import indicators_page as page_figures
 from reporting.exports import CONTENT_TYPES
 
 from ..access import can_manage_cases, can_read_board_governance, can_read_statistics, page
 from .statistics import _year, recent_years, year_label
 
 
-def _indicators(request: AuthenticatedHttpRequest) -> AreaIndicators:
+def _figures(request: AuthenticatedHttpRequest) -> IndicatorsPage:
     area = request.user.area
     if area is None:
         raise Http404("Your account has no area")
-    return area_indicators(area=area, year=_year(request))
+    return page_figures(area=area, year=_year(request))
 
 
-def _count_sections(found: AreaIndicators) -> list[dict[str, Any]]:
+def _count_sections(figures: IndicatorsPage) -> list[dict[str, Any]]:
     """The tables of counts below the indicators: movement between levels, and the diversity of referrals (the API
     returns the same counts: ``oversight.counts``)."""
-    counts = area_counts(found)
+    counts = figures.counts
     return [
         {
             "key": "movement",
@@ -51,32 +52,36 @@ def _count_sections(found: AreaIndicators) -> list[dict[str, Any]]:
             "intro": "For the equality duty. Ethnicity is recorded in the person's own words, so it is counted only as"
             " stated or not. The area's eligible population by gender, age and ethnicity is not held here: compare"
             " with the area's own figures.",
-            "tables": exports.count_tables_context(counts.diversity, found.periods),
+            "tables": exports.count_tables_context(counts.diversity, figures.indicators.periods),
         },
     ]
 
 
-def _context(found: AreaIndicators, sections: list[dict[str, Any]]) -> dict[str, object]:
+def _context(
+    found: AreaIndicators, sections: list[dict[str, Any]], by_year: list[AreaIndicators] | None = None
+) -> dict[str, object]:
     return {
         "area": found.area,
         "year": found.year,
         "year_label": year_label(found.year),
         "periods": found.periods,
         "threshold": found.suppression_threshold,
-        "indicators": exports.page_context(found),
+        "indicators": exports.page_context(found, by_year or ()),
         "count_sections": sections,
     }
 
 
 @page(can_read_statistics)
 def indicators_page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    found = _indicators(request)
+    figures = _figures(request)
+    found = figures.indicators
     query = f"?year={found.year}"
     return render(
         request,
         "web/statistics/indicators.html",
         {
-            **_context(found, _count_sections(found)),
+            # each indicator's yearly figure in the years before, for its chart across years
+            **_context(found, _count_sections(figures), indicators_across_years(found)),
             "years": recent_years(),
             # co-ordinators and chairs may open the records behind each figure (the SMB and lay advisers may not)
             "can_drill": can_manage_cases(request.user),
@@ -93,8 +98,9 @@ def indicators_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
-    found = _indicators(request)
-    sections = _count_sections(found)
+    figures = _figures(request)
+    found = figures.indicators
+    sections = _count_sections(figures)
     counts = [table for section in sections for table in section["tables"]]
     if fmt == "csv":
         body: bytes | str = exports.render_csv(found, counts)
