@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 FIXES = Path(__file__).with_name("fixes.md")
-P95_TARGET_MS = 200
+# Issue 19: p95 of each page with ten users, without pauses and with about a second between requests.
+P95_TARGET_MS = {"closed": 150, "think": 60}
 INDICATORS_TARGET_MS = 2000
 
 
@@ -76,18 +77,17 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     if "load" in results:
         for mode, how in (("closed", "no pause between requests"), ("think", f"{results['think']:g} s pause")):
             load = results["load"][mode]
+            target = P95_TARGET_MS[mode]
             worst = max(load.items(), key=lambda kv: kv[1]["p95_ms"])
             errors = sum(r["errors"] for r in load.values())
             rows.append(
                 (
-                    f"Pages p95 under {P95_TARGET_MS} ms, {results['users']} concurrent users ({how}), "
+                    f"Pages p95 <= {target} ms, {results['users']} concurrent users ({how}), "
                     f"{results['machine']['nproc']} cores",
                     f"worst p95: {worst[0]} {worst[1]['p95_ms']:.0f} ms; {errors} errors",
                     _verdict(
-                        worst[1]["p95_ms"] < P95_TARGET_MS and errors == 0,
-                        ", ".join(
-                            f"{page} {r['p95_ms']:.0f} ms" for page, r in load.items() if r["p95_ms"] >= P95_TARGET_MS
-                        ),
+                        worst[1]["p95_ms"] <= target and errors == 0,
+                        ", ".join(f"{page} {r['p95_ms']:.0f} ms" for page, r in load.items() if r["p95_ms"] > target),
                     ),
                 )
             )
