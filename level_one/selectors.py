@@ -21,6 +21,14 @@ def visible_reviews(user: Any, qs: QuerySet[LevelOneReview] | None = None) -> Qu
     return qs.filter(individual_id__in=permissions.visible_individuals(user).values("pk"))
 
 
+def case_reviews(user: Any, individual: Any) -> list[LevelOneReview]:
+    """A person's Level 1 reviews for their case page: all of them if the user may see the person (one
+    check, free when the page read the person through ``visible_individuals``), else none."""
+    if not permissions.can_view_individual(user, individual):
+        return []
+    return list(individual.level_one_reviews.select_related("referral"))
+
+
 @dataclass(frozen=True)
 class RegisterRow:
     registration: Registration

@@ -162,6 +162,32 @@ def category_4_barrier_passed(user: Any, obj: Any) -> None:
         obj.__dict__[_CATEGORY_4_MEMO] = False
 
 
+_VISIBLE_TO_MEMO = "_mappa_visible_to"
+
+
+def _viewer(user: Any) -> tuple:
+    """Everything ``visible_individuals`` reads of a user: a changed account never matches an older mark."""
+    return (
+        getattr(user, "pk", None),
+        getattr(user, "area_id", None),
+        getattr(user, "agency_id", None),
+        getattr(user, "is_active", None),
+        getattr(user, "counter_terrorism_cleared", None),
+        getattr(user, "role_set", None),
+    )
+
+
+def individual_read_as_visible(user: Any, individual: Any) -> None:
+    """``individual`` was just read through ``visible_individuals(user)``: the case page's later questions
+    "may this user see the person?" (release planning, Level 1 review) have that query's answer, kept on
+    the instance with the user as they stand now, and do not ask the database again. Implies
+    ``category_4_barrier_passed``."""
+    if individual is None or not _signed_in(user):
+        return
+    category_4_barrier_passed(user, individual)
+    individual.__dict__[_VISIBLE_TO_MEMO] = _viewer(user)
+
+
 def _loaded_individual(obj: Any) -> Any:
     """The person a registration or referral is about, when already loaded (a prefetch sets it), so the
     answer is shared with the person's own instance; anything else is looked up."""
@@ -382,7 +408,18 @@ def _in(visible: Callable[[Any], QuerySet], name: str) -> Any:
     return predicate
 
 
-can_view_individual = _in(visible_individuals, "in_visible_individuals")
+_in_visible_individuals = _in(visible_individuals, "in_visible_individuals_query")
+
+
+@rules.predicate(name="in_visible_individuals")
+def can_view_individual(user: Any, individual: Any) -> bool:
+    """The person is among those the user may see: the mark left by ``individual_read_as_visible`` for this
+    user as they stand now, or else the query."""
+    if individual is not None and individual.__dict__.get(_VISIBLE_TO_MEMO) == _viewer(user):
+        return True
+    return bool(_in_visible_individuals(user, individual))
+
+
 can_view_referral = _in(visible_referrals, "in_visible_referrals")
 can_view_registration = _in(visible_registrations, "in_visible_registrations")
 can_view_meeting = _in(visible_meetings, "in_visible_meetings")
@@ -478,6 +515,7 @@ __all__ = [
     "can_view_individual",
     "category_4_barrier_passed",
     "has_perm",
+    "individual_read_as_visible",
     "is_administrator",
     "is_case_manager",
     "is_category_4",

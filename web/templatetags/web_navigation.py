@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 
 from need_to_know.permissions import is_lay_adviser, is_practitioner, is_smb_member
 from web.access import (
@@ -53,16 +56,26 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
     return items
 
 
+@lru_cache(maxsize=256)
+def _href(name: str, urlconf: str, script_prefix: str) -> str | None:
+    """A menu entry's address, worked out once per process (every page draws the menu); keyed by the URL
+    configuration and script prefix it depends on, so a test that swaps either gets its own."""
+    try:
+        return reverse(name, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+
+
 @register.simple_tag(takes_context=True)
 def navigation_items(context: template.Context) -> list[dict]:
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return []
     result = []
+    urlconf, prefix = str(getattr(request, "urlconf", None) or settings.ROOT_URLCONF), get_script_prefix()
     for text, name in _items(request):
-        try:
-            href = reverse(name)
-        except NoReverseMatch:
+        href = _href(name, urlconf, prefix)
+        if href is None:
             continue
         result.append({"text": text, "href": href, "current": request.path.startswith(href) and href != "/"})
     return result

@@ -92,9 +92,9 @@ def _case(request: AuthenticatedHttpRequest, pk: Any):  # type: ignore[no-untype
     individual = get_object_or_404(
         permissions.visible_individuals(request.user).prefetch_related("aliases", _active_registrations()), pk=pk
     )
-    # Read through the user's visible people, so the Category 4 barrier has been passed in that query:
-    # the page's permission checks need not ask it again (two queries each time).
-    permissions.category_4_barrier_passed(request.user, individual)
+    # Read through the user's visible people, so that query has answered "may they see the person?" and
+    # passed the Category 4 barrier: the page's permission checks and lists need not ask again.
+    permissions.individual_read_as_visible(request.user, individual)
     return individual
 
 
@@ -135,9 +135,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             and permissions.has_perm(user, "transfers.request_transfer", registration),
             "can_see_victim_views": can_manage_cases(user) or is_victim_liaison_officer(user),
             **release_work,
-            "level_one_reviews": list(
-                level_one_selectors.visible_reviews(user, individual.level_one_reviews.select_related("referral"))
-            ),
+            "level_one_reviews": level_one_selectors.case_reviews(user, individual),
             "can_plan_release": registration is not None
             and current_period is not None
             and current_period.location in ("custody", "hospital")
