@@ -677,3 +677,16 @@ def before_after() -> list[dict[str, Any]]:
         }
     )
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The case page's templates: Django's engine beside a Jinja2 port (ADR 0007)
+# ---------------------------------------------------------------------------------------------
+
+
+def template_engines(fixtures: dict[str, Any]) -> dict[str, Any]:
+    """The largest area's case page rendered by both engines, and the whole request (``template_engines.py``)."""
+    from . import template_engines
+
+    fixture = fixtures["largest"]
+    return {"area": fixture.area.name, **template_engines.measure(_client(fixture), fixture.urls["case page"])}

@@ -281,6 +281,10 @@ def render(results: dict[str, Any]) -> str:
                 f"| {page} | {r['queries']} | {_ms(r['page'])} | {_ms(r['cpu'])} | {_ms(r['floor'])} "
                 f"| {r['page']['median_ms'] / r['floor']['median_ms']:.1f}x |"
             )
+    if results.get("template_engines"):
+        from benchmarks import template_engines
+
+        lines += template_engines.section(results["template_engines"])
     if "load" in results:
         lines += [
             "",

@@ -10,7 +10,8 @@ One command from a clean checkout:
    (``benchmarks/report_floor.py``, checked cell for cell) and beside a hand-written SQL snapshot query;
    then every figure of the SMB's indicators page for all 42 areas at once and for the largest alone;
 4. counts each page's queries for the smallest and the largest area (five times the data), and times each
-   page of the largest area (wall and CPU) beside its own SQL run again by hand (``benchmarks/pages.py``);
+   page of the largest area (wall and CPU) beside its own SQL run again by hand (``benchmarks/pages.py``),
+   and renders the case page with Django's templates and with a Jinja2 port (``benchmarks/template_engines.py``);
 5. times the reminder sweep over all open actions (inside a transaction rolled back after);
    then each fix before and after, and the case-history import before and after (``benchmarks/import_cases.py``:
    20,000 people, then 150,000 with the current importer; ``--import-people``/``--import-national``, 0 skips;
@@ -284,6 +285,8 @@ def main() -> None:
     results["query_counts"] = measure.page_query_counts(fixtures)
     print("Each page against its SQL floor (largest area)")
     results["page_floors"] = measure.page_floors(fixtures)
+    print("The case page's templates: Django's engine beside a Jinja2 port (largest area)")
+    results["template_engines"] = measure.template_engines(fixtures)
     print("Statistics page with nothing cached, and its PDF (largest area)")
     results["statistics"] = measure.statistics_first_load(fixtures)
     print("Reminder sweep")

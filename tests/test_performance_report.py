@@ -121,3 +121,32 @@ def test_results_saved_before_the_indicators_were_measured_still_render():
     assert "Indicators for all" not in document
     assert "## The SMB's indicators" not in document
     assert "All 42 areas under 2 s" in document  # the annual report's own target is still there
+
+
+def test_the_case_pages_two_template_engines_have_a_section_saying_what_switching_would_save():
+    measured = copy.deepcopy(RESULTS)
+    measured["template_engines"] = {
+        "area": "Essex",
+        "repeat": 41,
+        "html_kb": 43.4,
+        "queries_in_render": 0,
+        "rows": {"timeline": 53, "actions": 32, "disclosures": 0, "viewers": 1},
+        "differences": ["the phase banner macro's width container"],
+        "django": _timing(8),
+        "jinja2": _timing(6),
+        "request": _timing(50),
+        "request_wall": _timing(80),
+    }
+
+    document = report.render(measured)
+
+    assert "## The case page's templates: Django's engine and Jinja2" in document
+    assert "Essex: 53 timeline entries, 32 actions" in document
+    assert "(except: the phase banner macro's width container)" in document
+    assert "| render, Django templates | 8.0 (7.2-9.6) |" in document
+    assert "| render, Jinja2 | 6.0 (5.4-7.2) |" in document
+    assert (
+        "Django's render is 16% of the request's CPU; Jinja2 renders in 0.75x its time, which would save 2.0 ms (4%)"
+        in document
+    )
+    assert "Django's engine and Jinja2" not in report.render(RESULTS)
