@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.core.cache import cache
 
-from mappa_workflow.models import AreaSettings
+from mappa_workflow.models import Area, AreaPopulation, AreaSettings
 from referrals.models import LifeEvent, LifeEventType, RegistrationPeriod
 from reporting.statistics import (
     QUERIES_PER_REPORT,
@@ -18,7 +18,7 @@ from reporting.statistics import (
 from reporting.synthetic.timeline import Event, Open
 from tests.factories import northamptonshire
 
-from .histories import person, write
+from .histories import person, write, writer
 
 # Committed writes, as a running server sees them (on PostgreSQL the cache is not used inside a transaction
 # that has written, which every non-transactional test is).
@@ -38,6 +38,14 @@ def area():
         person(area, Open(D(2020, 1, 1), 2, 2), Event(D(2024, 6, 1), LifeEventType.SHPO_IMPOSED)),
     )
     return area
+
+
+def add(area, *plans) -> None:
+    """More people, written after the fixture's (another seed: other ids)."""
+    w = writer(area, seed=len(plans) + area.pk * 7 + 1)
+    for plan in plans:
+        w.add(plan)
+    w.flush()
 
 
 def snapshot_total(area) -> int | None:
@@ -82,3 +90,54 @@ def test_the_year_still_open_is_always_computed(area, django_assert_num_queries)
     cached_annual_reports(areas=area, years=[year])
     with django_assert_num_queries(QUERIES_PER_REPORT):
         cached_annual_reports(areas=area, years=[year])
+
+
+def test_each_closed_year_keeps_its_own_report_in_the_order_asked(area):
+    add(area, person(area, Open(D(2023, 6, 1), 1, 1)))  # on the register at 31 March 2024, not 2023
+    first = [r.table("snapshot").value("total", "total") for r in cached_annual_reports(areas=area, years=[2022, 2023])]
+    again = [r.year for r in cached_annual_reports(areas=area, years=[2023, 2022])]
+    assert first == [2, 3]
+    assert again == [2023, 2022]
+    assert [r.table("snapshot").value("total", "total") for r in cached_annual_reports(areas=area, years=[2023])] == [3]
+
+
+def test_areas_counted_together_are_not_served_one_areas_report(area):
+    kent = Area.objects.get(slug="kent")
+    add(kent, person(kent, Open(D(2020, 1, 1), 1, 1)))
+    AreaSettings.objects.filter(area=kent).update(suppression_threshold=0)
+    assert snapshot_total(area) == 2
+    (both,) = cached_annual_reports(areas=[area, kent], years=[2024])
+    assert both.table("snapshot").value("total", "total") == 3
+    (kent_alone,) = cached_annual_reports(areas=kent, years=[2024])
+    assert kent_alone.table("snapshot").value("total", "total") == 1
+
+
+def test_a_new_population_a_renamed_area_and_another_areas_change_show_or_not_as_they_should(area):
+    def rate(report) -> str:
+        return report.table("rate").shown("rate", "number")
+
+    (before,) = cached_annual_reports(areas=area, years=[2024])
+    AreaPopulation.objects.update_or_create(
+        area=area, year=2024, defaults={"population_aged_10_and_over": 100_000, "source": "ONS (synthetic)"}
+    )
+    (with_population,) = cached_annual_reports(areas=area, years=[2024])
+    assert rate(before) != "1"
+    assert rate(with_population) == "1"
+    Area.objects.filter(pk=area.pk).update(name="North Northants (renamed)")
+    (renamed,) = cached_annual_reports(areas=Area.objects.get(pk=area.pk), years=[2024])
+    assert "North Northants (renamed)" in renamed.area_label
+    kent = Area.objects.get(slug="kent")
+    add(kent, person(kent, Open(D(2020, 1, 1), 1, 1)))
+    (unchanged,) = cached_annual_reports(areas=Area.objects.get(pk=area.pk), years=[2024])
+    assert unchanged.as_dict() == renamed.as_dict()
+
+
+def test_a_closed_year_beside_the_open_one_comes_from_the_cache_and_the_open_one_is_computed(
+    area, django_assert_max_num_queries
+):
+    open_year = current_reporting_year()
+    cached_annual_reports(areas=area, years=[2024, open_year])
+    # the threshold, the data version (one query on PostgreSQL, one per table it covers here) and one report
+    with django_assert_max_num_queries(7 + QUERIES_PER_REPORT):
+        closed, current = cached_annual_reports(areas=area, years=[2024, open_year])
+    assert (closed.year, current.year) == (2024, open_year)

@@ -295,3 +295,35 @@ def test_an_area_that_never_set_a_threshold_suppresses_nothing():
     report = s.compute_annual_report(areas=area, year=2024)
     assert report.suppression_threshold == 0
     assert report.table("snapshot").shown("level_1", "category_1") == "1"
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the statistics can start: the statistics page offers years from the area's first record
+# ---------------------------------------------------------------------------------------------
+
+
+def _add(area, seed, *plans) -> None:
+    w = writer(area, seed=seed)
+    for plan in plans:
+        w.add(plan)
+    w.flush()
+
+
+@pytest.mark.django_db
+def test_an_area_with_no_records_has_no_first_day():
+    area = northamptonshire()
+    assert s.first_record_day([area.pk]) is None
+
+
+@pytest.mark.django_db
+def test_the_first_day_is_the_earliest_period_or_event_of_the_areas_asked_about():
+    area = northamptonshire()
+    kent = Area.objects.get(slug="kent")
+    _add(kent, 1, person(kent, Open(D(2011, 5, 1), 2, 2)))  # another area's earlier record does not count
+    _add(area, 2, person(area, Open(D(2016, 3, 1), 1, 1)))
+    assert s.first_record_day([area.pk]) == D(2016, 3, 1)
+    _add(area, 3, person(area, Open(D(2018, 1, 1), 1, 1), Event(D(2018, 2, 1), LifeEventType.SHPO_IMPOSED)))
+    assert s.first_record_day([area.pk]) == D(2016, 3, 1), "a later event does not move it"
+    _add(area, 4, person(area, Event(D(2014, 7, 9), LifeEventType.SHPO_IMPOSED), Open(D(2019, 1, 1), 1, 1)))
+    assert s.first_record_day([area.pk]) == D(2014, 7, 9), "an event before every period starts it"
+    assert s.first_record_day([area.pk, kent.pk]) == D(2011, 5, 1)
