@@ -24,7 +24,7 @@ a detail page can never disagree. :func:`require` (services) and :func:`has_perm
 apply the Category 4 barrier to every permission and, unlike ``user.has_perm``, do not let
 Django's superuser flag bypass the rules.
 
-One module on purpose, at about 500 lines: each rule is registered beside the list helper it is defined
+One module on purpose, at about 550 lines: each rule is registered beside the list helper it is defined
 through, so that a list and a detail page cannot drift apart.
 """
 

@@ -206,15 +206,8 @@ def _first_meetings(scope: Scope) -> dict[Any, IndicatorResult]:
     levels: dict[str, int] = {ReferralState.ACCEPTED_LEVEL_2.value: 2, ReferralState.ACCEPTED_LEVEL_3.value: 3}
     found = {}
     for area in scope.areas:
-        counts: dict[str, int] = defaultdict(int)
-        for outcome in outcomes.get(area.pk, []):
-            level = levels.get(outcome.state)
-            if level is None or not outcome.measured:
-                continue
-            for period in scope.year_periods:
-                if _in(period, outcome.due):
-                    counts[f"l{level}_{period.key}_all"] += 1
-                    counts[f"l{level}_{period.key}_{MET}"] += outcome.met
+        at_level = ((levels.get(outcome.state), outcome) for outcome in outcomes.get(area.pk, []))
+        counts = _due_and_met_by_level(at_level, scope.year_periods)
         target = scope.target(area, Indicator.FIRST_MEETING)
         found[area.pk] = IndicatorResult(
             Indicator.FIRST_MEETING,
@@ -232,14 +225,8 @@ def _reviews(scope: Scope) -> dict[Any, IndicatorResult]:
     outcomes = review_outcomes(scope.area_ids, scope.year, scope.today)
     found = {}
     for area in scope.areas:
-        counts: dict[str, int] = defaultdict(int)
-        for outcome in outcomes.get(area.pk, []):
-            if outcome.level not in (2, 3) or not outcome.measured:
-                continue
-            for period in scope.year_periods:
-                if _in(period, outcome.due):
-                    counts[f"l{outcome.level}_{period.key}_all"] += 1
-                    counts[f"l{outcome.level}_{period.key}_{MET}"] += outcome.met
+        at_level = ((outcome.level, outcome) for outcome in outcomes.get(area.pk, []))
+        counts = _due_and_met_by_level(at_level, scope.year_periods)
         target = scope.target(area, Indicator.REVIEWS)
         found[area.pk] = IndicatorResult(
             Indicator.REVIEWS,
@@ -251,6 +238,20 @@ def _reviews(scope: Scope) -> dict[Any, IndicatorResult]:
             _level_rows(counts, scope.year_periods, target, scope.threshold(area)),
         )
     return found
+
+
+def _due_and_met_by_level(outcomes: Iterable[tuple[int | None, Any]], year_periods: list[Period]) -> dict[str, int]:
+    """How many measured outcomes (each with a ``due`` date and whether it was ``met``) fell due in each period,
+    and how many of those were met, at Level 2 and at Level 3 (keys ``l{level}_{period}_all`` and ``..._met``)."""
+    counts: dict[str, int] = defaultdict(int)
+    for level, outcome in outcomes:
+        if level not in (2, 3) or not outcome.measured:
+            continue
+        for period in year_periods:
+            if _in(period, outcome.due):
+                counts[f"l{level}_{period.key}_all"] += 1
+                counts[f"l{level}_{period.key}_{MET}"] += outcome.met
+    return counts
 
 
 def _level_rows(found: Mapping[str, int], year_periods: list[Period], target: Target, threshold: int) -> list[Row]:
