@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import tablib
@@ -219,23 +219,23 @@ def count_rows(tables: Sequence[Mapping[str, Any]], year_periods: Sequence[Perio
     return rows
 
 
-def count_tables_context(tables: Sequence[CountTable], year_periods: Sequence[Period]) -> list[dict[str, Any]]:
-    """Count tables as the page, the PDF and the downloads show them: a count, or ``*`` when hidden."""
+def _tables_with_rows(tables: Sequence[CountTable], row: Callable[[Any], dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each count table's key, title and what it counted, with its rows in the shape ``row`` gives them."""
     return [
-        {
-            "key": table.key,
-            "title": table.title,
-            "counted": table.counted,
-            "rows": [
-                {
-                    "label": row.label,
-                    "cells": [SUPPRESSED if row.cells[p.key] is None else row.cells[p.key] for p in year_periods],
-                }
-                for row in table.rows
-            ],
-        }
+        {"key": table.key, "title": table.title, "counted": table.counted, "rows": [row(r) for r in table.rows]}
         for table in tables
     ]
+
+
+def count_tables_context(tables: Sequence[CountTable], year_periods: Sequence[Period]) -> list[dict[str, Any]]:
+    """Count tables as the page, the PDF and the downloads show them: a count, or ``*`` when hidden."""
+    return _tables_with_rows(
+        tables,
+        lambda row: {
+            "label": row.label,
+            "cells": [SUPPRESSED if row.cells[p.key] is None else row.cells[p.key] for p in year_periods],
+        },
+    )
 
 
 def movement_context(movement: Movement) -> list[dict[str, Any]]:
@@ -268,23 +268,13 @@ def render_xlsx(found: AreaIndicators, counts: Sequence[Mapping[str, Any]] = ())
 def count_tables_as_dict(tables: Sequence[CountTable], year_periods: Sequence[Period]) -> list[dict[str, Any]]:
     """Count tables for the API, cell for cell as :func:`count_tables_context` shows them: a hidden count (``*`` on
     the page) has ``hidden`` true and ``count`` null."""
-    return [
-        {
-            "key": table.key,
-            "title": table.title,
-            "counted": table.counted,
-            "rows": [
-                {
-                    "label": row.label,
-                    "counts": {
-                        p.key: {"hidden": row.cells[p.key] is None, "count": row.cells[p.key]} for p in year_periods
-                    },
-                }
-                for row in table.rows
-            ],
-        }
-        for table in tables
-    ]
+    return _tables_with_rows(
+        tables,
+        lambda row: {
+            "label": row.label,
+            "counts": {p.key: {"hidden": row.cells[p.key] is None, "count": row.cells[p.key]} for p in year_periods},
+        },
+    )
 
 
 def movement_as_dict(movement: Movement) -> dict[str, Any]:
