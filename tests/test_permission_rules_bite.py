@@ -18,11 +18,11 @@ from django.utils import timezone
 
 from mappa_workflow.exceptions import NotPermitted
 from mappa_workflow.models import AgencyType, Area, Role
-from meetings.models import Attendance, AttendanceStatus, Invitation
+from meetings.models import Attendance, AttendanceStatus, DisclosureDecision, Invitation, RiskActionUpdate
 from need_to_know import permissions as p
 from oversight import services
 from referrals import services as referral_services
-from referrals.models import LifeEvent, LifeEventType, Referral
+from referrals.models import Individual, LifeEvent, LifeEventType, Referral
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -658,3 +658,35 @@ def test_one_user_s_permission_sets_are_built_once_however_many_lists_a_page_fil
     for _ in range(2):
         assert list(p.visible_case_reviews(smb)) == [review]
     assert list(builds.values()) == [1], "the Category 4 people, built once"
+
+
+def test_the_barrier_follows_each_record_to_the_person_it_is_about():
+    """An agenda item leads to its referral, minutes to their agenda item, a disclosure to its minutes, an update to
+    its action: the Category 4 barrier in front of every permission finds the person through each of them."""
+    restricted = factories.submitted_referral(
+        referrer=factories.practitioner(AgencyType.POLICE, counter_terrorism_cleared=True), category=4
+    )
+    item = factories.scheduled_meeting(
+        "threshold", referrals=[restricted], actor=factories.coordinator(counter_terrorism_cleared=True)
+    ).agenda_items.get()
+    assert p.is_category_4(type(item).objects.get(pk=item.pk)), "agenda item -> referral -> Category 4"
+    action = factories.risk_action()
+    minutes = action.case_minutes
+    update = RiskActionUpdate(action=action, text="Visited", state_after=action.state)
+    disclosure = DisclosureDecision(case_minutes=minutes, recipient="Employer", individual_told=True)
+    assert not p.is_category_4(type(minutes).objects.get(pk=minutes.pk))
+    action.registration.periods.update(category=4)
+    assert p.is_category_4(type(minutes).objects.get(pk=minutes.pk)), "minutes -> agenda item -> Category 4 period"
+    assert p.is_category_4(update), "an update of the action -> the action -> Category 4 period"
+    assert p.is_category_4(disclosure), "a disclosure -> the minutes -> Category 4 period"
+
+
+def test_a_record_is_judged_by_whom_it_is_about_never_by_its_own_number():
+    """A meeting is about nobody: it is not barred because a Category 4 person happens to have its number."""
+    meeting = factories.scheduled_meeting()
+    person = Individual.objects.filter(pk=meeting.pk).first() or factories.IndividualFactory(pk=meeting.pk)
+    category_4_referral(individual=person)
+    assert p.is_category_4(person)
+    fresh = type(meeting).objects.get(pk=meeting.pk)
+    assert not p.is_category_4(fresh)
+    assert p.has_perm(factories.coordinator(), "meetings.view_meeting", fresh)
