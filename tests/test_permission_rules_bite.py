@@ -690,3 +690,42 @@ def test_a_record_is_judged_by_whom_it_is_about_never_by_its_own_number():
     fresh = type(meeting).objects.get(pk=meeting.pk)
     assert not p.is_category_4(fresh)
     assert p.has_perm(factories.coordinator(), "meetings.view_meeting", fresh)
+
+
+def test_django_s_superuser_flag_opens_no_case_the_rules_keep_closed():
+    """Superuser or not, a practitioner of another area reads no person of this one, and an SMB member none at all."""
+    person = factories.IndividualFactory()
+    for user in (
+        factories.practitioner(AgencyType.POLICE, area=other_area(), is_superuser=True, is_staff=True),
+        factories.smb_member(is_superuser=True, is_staff=True),
+    ):
+        assert not p.has_perm(user, "referrals.view_individual", person)
+        assert not p.has_perm(user, "referrals.screen_referral", factories.submitted_referral())
+        with pytest.raises(NotPermitted):
+            p.require(user, "referrals.edit_individual", person)
+
+
+def test_a_site_without_the_need_to_know_rules_refuses_to_check_and_says_what_to_add(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from mappa_workflow import roles
+
+    monkeypatch.setattr(roles, "_object_barriers", [])
+    with pytest.raises(ImproperlyConfigured) as refused:
+        p.has_perm(factories.coordinator(), "referrals.view_individual", factories.IndividualFactory())
+    message = str(refused.value)
+    assert message.startswith("The need-to-know rules are not loaded"), message
+    assert "add need_to_know to INSTALLED_APPS" in message
+
+
+def test_a_django_permission_given_in_the_admin_answers_for_the_model_and_opens_no_record():
+    """A permission not written as a rule (granted to an account in the admin, the Django way) is honoured for the
+    model as a whole; it does not open any one record, which only the need-to-know rules do."""
+    from django.contrib.auth.models import Permission
+
+    coordinator = factories.coordinator()
+    coordinator.user_permissions.add(Permission.objects.get(codename="change_individual"))
+    granted = type(coordinator).objects.get(pk=coordinator.pk)  # Django caches an account's permissions
+    assert p.has_perm(granted, "referrals.change_individual")
+    assert not p.has_perm(factories.coordinator(), "referrals.change_individual")
+    assert not p.has_perm(granted, "referrals.change_individual", factories.IndividualFactory())
