@@ -82,6 +82,16 @@ def test_a_visitor_who_is_not_signed_in_holds_nothing():
     assert p._case_scope(visitor) == "none"
 
 
+def test_no_user_at_all_holds_nothing_and_sees_nothing():
+    """Asked of no user (a page or task that has none), every rule answers no rather than failing."""
+    factories.registration_at_level(2)
+    for predicate in (*ROLE_PREDICATES.values(), p.is_statistics_reader, p.is_counter_terrorism_cleared):
+        assert not predicate(None)
+    assert not p.has_perm(None, "reporting.view_statistics")
+    assert not p.visible_individuals(None).exists()
+    assert not p.sees_review_subject(None)
+
+
 def test_counter_terrorism_clearance_is_a_flag_on_the_person_not_a_role():
     assert p.is_counter_terrorism_cleared(factories.coordinator(counter_terrorism_cleared=True))
     assert not p.is_counter_terrorism_cleared(factories.coordinator())
