@@ -8,6 +8,8 @@ involved with a case, each place Category 4 can hide) and run in seconds on SQLi
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from types import SimpleNamespace
 
 import pytest
@@ -16,9 +18,11 @@ from django.utils import timezone
 
 from mappa_workflow.exceptions import NotPermitted
 from mappa_workflow.models import AgencyType, Area, Role
-from meetings.models import Attendance, AttendanceStatus, Invitation
+from meetings.models import Attendance, AttendanceStatus, DisclosureDecision, Invitation, RiskActionUpdate
 from need_to_know import permissions as p
-from referrals.models import LifeEvent, LifeEventType, Referral
+from oversight import services
+from referrals import services as referral_services
+from referrals.models import Individual, LifeEvent, LifeEventType, Referral
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +80,16 @@ def test_a_visitor_who_is_not_signed_in_holds_nothing():
     assert not p.is_counter_terrorism_cleared(visitor)
     assert not p.has_perm(visitor, "reporting.view_statistics")
     assert p._case_scope(visitor) == "none"
+
+
+def test_no_user_at_all_holds_nothing_and_sees_nothing():
+    """Asked of no user (a page or task that has none), every rule answers no rather than failing."""
+    factories.registration_at_level(2)
+    for predicate in (*ROLE_PREDICATES.values(), p.is_statistics_reader, p.is_counter_terrorism_cleared):
+        assert not predicate(None)
+    assert not p.has_perm(None, "reporting.view_statistics")
+    assert not p.visible_individuals(None).exists()
+    assert not p.sees_review_subject(None)
 
 
 def test_counter_terrorism_clearance_is_a_flag_on_the_person_not_a_role():
@@ -491,3 +505,237 @@ def test_every_list_helper_narrows_the_queryset_it_is_given_instead_of_starting_
         assert not helper(coordinator, model.objects.none()).exists(), helper.__name__
     assert p.my_agency_risk_actions(police).exists()
     assert not p.my_agency_risk_actions(police, RiskAction.objects.none()).exists()
+
+
+def sees(user, person) -> bool:
+    return p.visible_individuals(user).filter(pk=person.pk).exists()
+
+
+def test_a_referral_on_the_agenda_of_a_meeting_the_agency_was_not_invited_to_stays_hidden():
+    shown = factories.submitted_referral(referrer=factories.practitioner(AgencyType.PROBATION))
+    hidden = factories.submitted_referral(referrer=factories.practitioner(AgencyType.PROBATION))
+    invited = factories.scheduled_meeting("threshold", referrals=[shown])
+    factories.scheduled_meeting(
+        "threshold",
+        referrals=[hidden],
+        starts_at=timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=8), dt.time(10))),
+    )
+    dwp = factories.practitioner(AgencyType.DWP)
+    Invitation.objects.create(meeting=invited, agency=dwp.agency, reason="Benefits and housing costs")
+    assert list(p.visible_referrals(dwp)) == [shown]
+
+
+def test_the_agency_leading_a_case_now_sees_it_and_one_that_led_it_before_does_not():
+    registration = factories.registration_at_level(2)  # referred, and so led, by probation 30 days ago
+    person = registration.individual
+    police, housing = factories.practitioner(AgencyType.POLICE), factories.practitioner(AgencyType.HOUSING)
+    assert not sees(police, person) and not sees(housing, person)
+    today = timezone.localdate()
+    coordinator = factories.coordinator()
+    referral_services.registration_change_circumstances(
+        actor=coordinator,
+        registration=registration,
+        effective_date=today - dt.timedelta(days=10),
+        reason="Police take the lead while the offender is under investigation",
+        lead_agency=police.agency,
+    )
+    assert sees(police, person) and not sees(housing, person)
+    referral_services.registration_change_circumstances(
+        actor=coordinator,
+        registration=registration,
+        effective_date=today,
+        reason="Housing take the lead on the move to supported accommodation",
+        lead_agency=housing.agency,
+    )
+    assert sees(housing, person)
+    assert not sees(factories.practitioner(AgencyType.POLICE), person), "the police led a period that has ended"
+
+
+# ---------------------------------------------------------------------------------------------
+# What is remembered within a request, and that it is forgotten when the account changes
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_record_that_says_category_4_is_category_4_before_it_is_saved():
+    """A referral being edited into Category 4 (or any record of a person with no Category 4 history yet) is
+    Category 4 from the moment it says so: an uncleared user's permissions stop at it, whatever the database holds."""
+    referral = factories.draft_referral(referrer=factories.practitioner(AgencyType.PROBATION))
+    probation = factories.practitioner(AgencyType.PROBATION)
+    assert p.has_perm(probation, "referrals.edit_referral", referral)
+    referral.category = 4
+    assert p.is_category_4(referral)
+    assert not p.has_perm(probation, "referrals.edit_referral", referral)
+    assert not p.has_perm(factories.coordinator(), "referrals.edit_referral", referral)
+    assert p.has_perm(factories.coordinator(counter_terrorism_cleared=True), "referrals.edit_referral", referral)
+
+
+def test_a_person_read_through_the_uncleared_user_s_list_is_not_asked_about_category_4_again(
+    django_assert_num_queries,
+):
+    """The case page reads the person through the user's list, which left out everyone with a Category 4 record:
+    its later permission checks of the person, and of a registration loaded with them, need no more queries."""
+    registration = factories.registration_at_level(2)
+    coordinator = factories.coordinator()
+    coordinator.has_role(Role.COORDINATOR)  # the roles are read once per account
+    person = p.visible_individuals(coordinator).get(pk=registration.individual_id)
+    p.category_4_barrier_passed(coordinator, person)
+    with django_assert_num_queries(1):  # whether the person is in the list; nothing about Category 4
+        assert p.has_perm(coordinator, "referrals.view_individual", person)
+    loaded = type(registration).objects.select_related("individual").get(pk=registration.pk)
+    p.category_4_barrier_passed(coordinator, loaded.individual)
+    with django_assert_num_queries(0):
+        assert not p.is_category_4(loaded)
+
+
+def test_a_category_4_person_read_by_a_cleared_user_is_still_known_as_category_4():
+    restricted = category_4_referral()
+    cleared = factories.coordinator(counter_terrorism_cleared=True)
+    person = p.visible_individuals(cleared).get(pk=restricted.individual_id)
+    p.category_4_barrier_passed(cleared, person)
+    assert p.is_category_4(person), "the cleared user's list says nothing about Category 4"
+    p.category_4_barrier_passed(factories.coordinator(), None)  # nothing read, nothing remembered
+
+
+def test_a_visitor_who_is_not_signed_in_reads_no_agenda_or_minutes():
+    factories.risk_action()
+    assert not p.visible_agenda_items(AnonymousUser()).exists()
+    assert not p.visible_minutes(AnonymousUser()).exists()
+
+
+def test_an_account_moved_to_another_agency_sees_that_agency_s_cases_at_once():
+    police_case = factories.draft_referral(referrer=factories.practitioner(AgencyType.POLICE)).individual
+    housing_case = factories.draft_referral(referrer=factories.practitioner(AgencyType.HOUSING)).individual
+    user = factories.practitioner(AgencyType.POLICE)
+    assert list(p.visible_individuals(user)) == [police_case]
+    user.agency = factories.agency(user.area, AgencyType.HOUSING)
+    assert list(p.visible_individuals(user)) == [housing_case]
+
+
+def test_an_account_moved_to_another_area_leaves_the_old_area_s_meetings_behind():
+    """The account is moved to Kent before its agency is changed, and the person discussed at a Northamptonshire
+    meeting moves to Kent too: a meeting of the old area gives the account no sight of the person."""
+    registration = factories.registration_at_level(2)
+    person = registration.individual
+    meeting = factories.scheduled_meeting(registrations=[registration])
+    dwp = factories.practitioner(AgencyType.DWP)
+    Invitation.objects.create(meeting=meeting, agency=dwp.agency, reason="Benefits and housing costs")
+    assert list(p.visible_individuals(dwp)) == [person]
+    kent = Area.objects.get(slug="kent")
+    type(person).objects.filter(pk=person.pk).update(area=kent)
+    dwp.area = kent
+    assert not p.visible_individuals(dwp).exists()
+    assert not p.visible_meetings(dwp).exists()
+
+
+def test_one_user_s_permission_sets_are_built_once_however_many_lists_a_page_filters(monkeypatch):
+    """A page asks the same rules of several lists (the dashboard: referrals, cases due, actions, agendas): the
+    subqueries of whom the user may see are built once per request and reused, not once per list."""
+    action = factories.risk_action(
+        owning_agency_type=AgencyType.POLICE, referrer=factories.practitioner(AgencyType.POLICE)
+    )
+    builds: Counter[str] = Counter()
+    remember = p._per_request
+
+    def counting(user, key, build):
+        def counted():
+            builds[key] += 1
+            return build()
+
+        return remember(user, key, counted)
+
+    monkeypatch.setattr(p, "_per_request", counting)
+    police = factories.practitioner(AgencyType.POLICE)
+    for _ in range(2):
+        assert p.visible_individuals(police).exists()
+        assert p.visible_referrals(police).exists()
+        assert p.visible_registrations(police).exists()
+        assert p.visible_meetings(police).exists()
+        assert p.visible_agenda_items(police).exists()
+        assert p.visible_minutes(police).exists()
+        assert list(p.visible_risk_actions(police)) == [action]
+        assert not p.visible_life_events(police).exists()
+    # the Category 4 people, the agency's meetings, the people the agency is involved with: each built once
+    assert len(builds) == 3 and set(builds.values()) == {1}, builds
+    review = services.sfo_record(
+        actor=factories.coordinator(),
+        registration=action.registration,
+        offence_date=timezone.localdate(),
+        charged_on=timezone.localdate(),
+        offence="Arson",
+    ).review
+    smb = factories.smb_member()
+    builds.clear()
+    for _ in range(2):
+        assert list(p.visible_case_reviews(smb)) == [review]
+    assert list(builds.values()) == [1], "the Category 4 people, built once"
+
+
+def test_the_barrier_follows_each_record_to_the_person_it_is_about():
+    """An agenda item leads to its referral, minutes to their agenda item, a disclosure to its minutes, an update to
+    its action: the Category 4 barrier in front of every permission finds the person through each of them."""
+    restricted = factories.submitted_referral(
+        referrer=factories.practitioner(AgencyType.POLICE, counter_terrorism_cleared=True), category=4
+    )
+    item = factories.scheduled_meeting(
+        "threshold", referrals=[restricted], actor=factories.coordinator(counter_terrorism_cleared=True)
+    ).agenda_items.get()
+    assert p.is_category_4(type(item).objects.get(pk=item.pk)), "agenda item -> referral -> Category 4"
+    action = factories.risk_action()
+    minutes = action.case_minutes
+    update = RiskActionUpdate(action=action, text="Visited", state_after=action.state)
+    disclosure = DisclosureDecision(case_minutes=minutes, recipient="Employer", individual_told=True)
+    assert not p.is_category_4(type(minutes).objects.get(pk=minutes.pk))
+    action.registration.periods.update(category=4)
+    assert p.is_category_4(type(minutes).objects.get(pk=minutes.pk)), "minutes -> agenda item -> Category 4 period"
+    assert p.is_category_4(update), "an update of the action -> the action -> Category 4 period"
+    assert p.is_category_4(disclosure), "a disclosure -> the minutes -> Category 4 period"
+
+
+def test_a_record_is_judged_by_whom_it_is_about_never_by_its_own_number():
+    """A meeting is about nobody: it is not barred because a Category 4 person happens to have its number."""
+    meeting = factories.scheduled_meeting()
+    person = Individual.objects.filter(pk=meeting.pk).first() or factories.IndividualFactory(pk=meeting.pk)
+    category_4_referral(individual=person)
+    assert p.is_category_4(person)
+    fresh = type(meeting).objects.get(pk=meeting.pk)
+    assert not p.is_category_4(fresh)
+    assert p.has_perm(factories.coordinator(), "meetings.view_meeting", fresh)
+
+
+def test_django_s_superuser_flag_opens_no_case_the_rules_keep_closed():
+    """Superuser or not, a practitioner of another area reads no person of this one, and an SMB member none at all."""
+    person = factories.IndividualFactory()
+    for user in (
+        factories.practitioner(AgencyType.POLICE, area=other_area(), is_superuser=True, is_staff=True),
+        factories.smb_member(is_superuser=True, is_staff=True),
+    ):
+        assert not p.has_perm(user, "referrals.view_individual", person)
+        assert not p.has_perm(user, "referrals.screen_referral", factories.submitted_referral())
+        with pytest.raises(NotPermitted):
+            p.require(user, "referrals.edit_individual", person)
+
+
+def test_a_site_without_the_need_to_know_rules_refuses_to_check_and_says_what_to_add(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from mappa_workflow import roles
+
+    monkeypatch.setattr(roles, "_object_barriers", [])
+    with pytest.raises(ImproperlyConfigured) as refused:
+        p.has_perm(factories.coordinator(), "referrals.view_individual", factories.IndividualFactory())
+    message = str(refused.value)
+    assert message.startswith("The need-to-know rules are not loaded"), message
+    assert "add need_to_know to INSTALLED_APPS" in message
+
+
+def test_a_django_permission_given_in_the_admin_answers_for_the_model_and_opens_no_record():
+    """A permission not written as a rule (granted to an account in the admin, the Django way) is honoured for the
+    model as a whole; it does not open any one record, which only the need-to-know rules do."""
+    from django.contrib.auth.models import Permission
+
+    coordinator = factories.coordinator()
+    coordinator.user_permissions.add(Permission.objects.get(codename="change_individual"))
+    granted = type(coordinator).objects.get(pk=coordinator.pk)  # Django caches an account's permissions
+    assert p.has_perm(granted, "referrals.change_individual")
+    assert not p.has_perm(factories.coordinator(), "referrals.change_individual")
+    assert not p.has_perm(granted, "referrals.change_individual", factories.IndividualFactory())
