@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import CharField, DateField, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, DateField, F, OuterRef, QuerySet, Subquery
 
 from need_to_know import permissions
 from referrals.models import DECIDED, Referral, Registration, RegistrationPeriod, RegistrationStatus
@@ -18,15 +18,19 @@ from .models import LevelOneReview, LevelOneSettings
 
 def visible_reviews(user: Any, qs: QuerySet[LevelOneReview] | None = None) -> QuerySet[LevelOneReview]:
     qs = LevelOneReview.objects.all() if qs is None else qs
-    return qs.filter(individual_id__in=permissions.visible_individuals(user).values("pk"))
+    # kept by the area that manages the person now: another area's reviews before a transfer stay with it
+    return qs.filter(
+        individual_id__in=permissions.visible_individuals(user).values("pk"), area_id=F("individual__area_id")
+    )
 
 
 def case_reviews(user: Any, individual: Any) -> list[LevelOneReview]:
-    """A person's Level 1 reviews for their case page: all of them if the user may see the person (one
-    check, free when the page read the person through ``visible_individuals``), else none."""
+    """A person's Level 1 reviews in the area that manages them now, for their case page: all of them if the
+    user may see the person (one check, free when the page read the person through ``visible_individuals``),
+    else none."""
     if not permissions.can_view_individual(user, individual):
         return []
-    return list(individual.level_one_reviews.select_related("referral"))
+    return list(individual.level_one_reviews.filter(area_id=individual.area_id).select_related("referral"))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from need_to_know import permissions
 
@@ -16,7 +16,11 @@ from .models import ChecklistItem, ReleasePlan, ReleasePlanningSettings, Sharing
 
 
 def _of_visible_people(user: Any, qs: QuerySet) -> QuerySet:
-    return qs.filter(individual_id__in=permissions.visible_individuals(user).values("pk"))
+    """Records of people the user may see, kept by the area that manages the person now: what another area
+    recorded before a transfer stays with that area (docs/transfers.md)."""
+    return qs.filter(
+        individual_id__in=permissions.visible_individuals(user).values("pk"), area_id=F("individual__area_id")
+    )
 
 
 def visible_release_plans(user: Any, qs: QuerySet[ReleasePlan] | None = None) -> QuerySet[ReleasePlan]:
@@ -87,18 +91,18 @@ def upcoming_releases(user: Any, *, area: Any, today: dt.date, weeks: int | None
 def case_release_work(user: Any, individual: Any) -> dict[str, Any]:
     """What the case page shows of release planning: plans (newest first), notifications, sharing requests.
 
-    Each list follows the person, so it is the person's whole list when the user may see the person and
-    empty otherwise: one check (free when the page read the person through ``visible_individuals``,
-    see ``permissions.individual_read_as_visible``) instead of the visibility subquery in each list."""
+    Each list follows the person in the area that manages them now (as :func:`_of_visible_people`), so it is
+    that area's whole list when the user may see the person and empty otherwise: one check (free when the page
+    read the person through ``visible_individuals``, see ``permissions.individual_read_as_visible``) instead of
+    the visibility subquery in each list."""
     if not permissions.can_view_individual(user, individual):
         return {"release_plans": [], "notifications": [], "sharing_requests": []}
+    mine = {"individual": individual, "area_id": individual.area_id}
     return {
-        "release_plans": list(plan_detail_queryset().filter(individual=individual).order_by("-created_at")),
-        "notifications": list(
-            ThirdPartyNotification.objects.filter(individual=individual).select_related("sent_by_agency")
-        ),
+        "release_plans": list(plan_detail_queryset().filter(**mine).order_by("-created_at")),
+        "notifications": list(ThirdPartyNotification.objects.filter(**mine).select_related("sent_by_agency")),
         "sharing_requests": list(
-            SharingRequest.objects.filter(individual=individual).select_related("agenda_item__meeting", "decided_by")
+            SharingRequest.objects.filter(**mine).select_related("agenda_item__meeting", "decided_by")
         ),
     }
 

@@ -46,7 +46,12 @@ def test_the_jinja2_port_renders_the_case_page_as_djangos_templates_do(case_page
 
 @pytest.mark.parametrize(
     ("said", "instead"),
-    [("PC Jo Synthetic", "PC Jo Synthetik"), ("<br>", " "), ("partner&#x27;s", "partner's"), ('aria-current="page"', "")],
+    [
+        ("PC Jo Synthetic", "PC Jo Synthetik"),
+        ("<br>", " "),
+        ("partner&#x27;s", "partner's"),
+        ('aria-current="page"', ""),
+    ],
 )
 def test_a_port_that_says_something_else_fails_the_comparison(case_page, said, instead):
     render = template_engines.renderers(*case_page)
