@@ -15,20 +15,13 @@ from level_one.models import LevelOneReview
 from mappa_workflow.models import AgencyType, Area
 from release_planning import selectors as release_selectors
 from release_planning import services as release_services
+from release_planning.tests.test_disclosures import ANSWERS
 from tests import factories
 from transfers import services as transfer_services
 
 pytestmark = pytest.mark.django_db
 
-NOTICE = {
-    "recipient_type": "housing",
-    "recipient": "North Northamptonshire housing options (synthetic)",
-    "what_was_shared": "That the person may not live where children under 16 live",
-    "why_necessary": "The proposed address is in a block with a family housed by the council",
-    "lawful_basis": "Duty to co-operate, Criminal Justice Act 2003 s.325",
-    "why_proportionate": "Only the restriction is shared, not the offence",
-    "recipient_undertaking": "Used only to allocate the address; not passed on",
-}
+NOTICE = ANSWERS  # a chapter 10 disclosure, answered in full
 
 
 def test_the_sending_areas_plans_notifications_and_reviews_stay_with_it(client):
