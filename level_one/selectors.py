@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import CharField, DateField, F, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, DateField, OuterRef, QuerySet, Subquery
 
 from need_to_know import permissions
 from referrals.models import DECIDED, Referral, Registration, RegistrationPeriod, RegistrationStatus
@@ -18,10 +18,7 @@ from .models import LevelOneReview, LevelOneSettings
 
 def visible_reviews(user: Any, qs: QuerySet[LevelOneReview] | None = None) -> QuerySet[LevelOneReview]:
     qs = LevelOneReview.objects.all() if qs is None else qs
-    # kept by the area that manages the person now: another area's reviews before a transfer stay with it
-    return qs.filter(
-        individual_id__in=permissions.visible_individuals(user).values("pk"), area_id=F("individual__area_id")
-    )
+    return permissions.records_of_visible_people(user, qs)
 
 
 def case_reviews(user: Any, individual: Any) -> list[LevelOneReview]:

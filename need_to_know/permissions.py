@@ -24,7 +24,7 @@ a detail page can never disagree. :func:`require` (services) and :func:`has_perm
 apply the Category 4 barrier to every permission and, unlike ``user.has_perm``, do not let
 Django's superuser flag bypass the rules.
 
-One module on purpose, at about 550 lines: each rule is registered beside the list helper it is defined
+One module on purpose, at about 560 lines: each rule is registered beside the list helper it is defined
 through, so that a list and a detail page cannot drift apart.
 """
 
@@ -34,7 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 import rules
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 
 from case_reviews.models import SeriousCaseReview, SeriousFurtherOffence
 from mappa_workflow.models import Role
@@ -278,6 +278,13 @@ def visible_individuals(user: Any, qs: QuerySet | None = None) -> QuerySet:
     if _case_scope(user) == "agency":
         qs = qs.filter(_agency_involvement(user))
     return qs
+
+
+def records_of_visible_people(user: Any, qs: QuerySet) -> QuerySet:
+    """Records about a person (``individual`` and ``area`` fields: release plans, notifications, Level 1 reviews)
+    of people the user may see, kept by the area that manages the person now: what another area recorded
+    before a transfer stays with that area (docs/transfers.md)."""
+    return qs.filter(individual_id__in=visible_individuals(user).values("pk"), area_id=F("individual__area_id"))
 
 
 def visible_referrals(user: Any, qs: QuerySet | None = None) -> QuerySet:
@@ -527,6 +534,7 @@ __all__ = [
     "is_statistics_reader",
     "my_agency_risk_actions",
     "reads_board_governance",
+    "records_of_visible_people",
     "require",
     "require_category_clearance",
     "same_area",

@@ -8,33 +8,25 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from need_to_know import permissions
 
 from .models import ChecklistItem, ReleasePlan, ReleasePlanningSettings, SharingRequest, ThirdPartyNotification
 
 
-def _of_visible_people(user: Any, qs: QuerySet) -> QuerySet:
-    """Records of people the user may see, kept by the area that manages the person now: what another area
-    recorded before a transfer stays with that area (docs/transfers.md)."""
-    return qs.filter(
-        individual_id__in=permissions.visible_individuals(user).values("pk"), area_id=F("individual__area_id")
-    )
-
-
 def visible_release_plans(user: Any, qs: QuerySet[ReleasePlan] | None = None) -> QuerySet[ReleasePlan]:
-    return _of_visible_people(user, ReleasePlan.objects.all() if qs is None else qs)
+    return permissions.records_of_visible_people(user, ReleasePlan.objects.all() if qs is None else qs)
 
 
 def visible_notifications(
     user: Any, qs: QuerySet[ThirdPartyNotification] | None = None
 ) -> QuerySet[ThirdPartyNotification]:
-    return _of_visible_people(user, ThirdPartyNotification.objects.all() if qs is None else qs)
+    return permissions.records_of_visible_people(user, ThirdPartyNotification.objects.all() if qs is None else qs)
 
 
 def visible_sharing_requests(user: Any, qs: QuerySet[SharingRequest] | None = None) -> QuerySet[SharingRequest]:
-    return _of_visible_people(user, SharingRequest.objects.all() if qs is None else qs)
+    return permissions.records_of_visible_people(user, SharingRequest.objects.all() if qs is None else qs)
 
 
 def plan_detail_queryset() -> QuerySet[ReleasePlan]:
@@ -91,10 +83,10 @@ def upcoming_releases(user: Any, *, area: Any, today: dt.date, weeks: int | None
 def case_release_work(user: Any, individual: Any) -> dict[str, Any]:
     """What the case page shows of release planning: plans (newest first), notifications, sharing requests.
 
-    Each list follows the person in the area that manages them now (as :func:`_of_visible_people`), so it is
-    that area's whole list when the user may see the person and empty otherwise: one check (free when the page
-    read the person through ``visible_individuals``, see ``permissions.individual_read_as_visible``) instead of
-    the visibility subquery in each list."""
+    Each list follows the person in the area that manages them now (``permissions.records_of_visible_people``),
+    so it is that area's whole list when the user may see the person and empty otherwise: one check (free when
+    the page read the person through ``visible_individuals``, see ``permissions.individual_read_as_visible``)
+    instead of the visibility subquery in each list."""
     if not permissions.can_view_individual(user, individual):
         return {"release_plans": [], "notifications": [], "sharing_requests": []}
     mine = {"individual": individual, "area_id": individual.area_id}
