@@ -88,9 +88,12 @@ format: install-dev
 # [tool.mutmut] in pyproject.toml and runs, for each mutant, the focused SQLite tests that reach the mutated
 # function. MUTANTS narrows the run to names matching a pattern (e.g. MUTANTS='reporting.*'); results are kept
 # in mutants/ and only changed code is tested again. The score per module is printed at the end.
+# MUTATION_DATABASE_URL=postgres://... also runs the survivors of PostgreSQL-only code on PostgreSQL
+# (scripts/mutation_on_postgresql.py; give it a database no other run uses).
 MUTATION_CHILDREN ?= 2
 mutation: install-dev npm
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN) $(MUTANTS)
+	@if [ -n "$(MUTATION_DATABASE_URL)" ]; then DATABASE_URL="$(MUTATION_DATABASE_URL)" $(PY) scripts/mutation_on_postgresql.py; fi
 	$(PY) scripts/mutation_score.py --survivors
 
 bench: install-dev npm

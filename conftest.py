@@ -160,6 +160,14 @@ def _hard_date(request):
         yield name
 
 
+if "MUTANT_ON_POSTGRESQL" in os.environ:
+    # scripts/mutation_on_postgresql.py: a mutant in code that runs only on PostgreSQL, tested against a real
+    # database. The mutant is switched on once the session starts, after this file is read, so the test database
+    # is pytest-django's own (kept between mutants with --reuse-db) and not the in-memory one below.
+    def pytest_sessionstart(session):
+        os.environ["MUTANT_UNDER_TEST"] = os.environ["MUTANT_ON_POSTGRESQL"]
+
+
 if "MUTANT_UNDER_TEST" in os.environ:
     # Under `make mutation` (mutmut) every mutant runs its tests in a process forked from the one that ran the
     # stats pass. Build the in-memory test database (migrations and their reference data) once, in that parent,

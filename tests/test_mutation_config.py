@@ -41,3 +41,23 @@ def test_the_documents_the_selected_tests_compare_with_are_copied() -> None:
     config = _mutmut()
     assert "meetings/tests" in config["pytest_add_cli_args_test_selection"]
     assert "docs" in config["also_copy"], "add docs to [tool.mutmut] also_copy in pyproject.toml"
+
+
+def test_the_postgresql_only_code_run_on_postgresql_still_exists_under_its_name() -> None:
+    """scripts/mutation_on_postgresql.py finds the mutants of PostgreSQL-only branches by function name: a renamed
+    or moved function would leave its PostgreSQL mutants silently unrun."""
+    import ast
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("mutation_on_postgresql", ROOT / "scripts/mutation_on_postgresql.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.POSTGRESQL_ONLY
+    for function, tests in script.POSTGRESQL_ONLY.items():
+        module, _, name = function.rpartition(".")
+        source = ROOT / (module.replace(".", "/") + ".py")
+        defined = {node.name for node in ast.walk(ast.parse(source.read_text())) if isinstance(node, ast.FunctionDef)}
+        assert name.removeprefix("x_") in defined, f"{function}: no function {name[2:]} in {source}"
+        for path in tests:
+            assert (ROOT / path).exists(), f"{function}: its tests {path} do not exist"

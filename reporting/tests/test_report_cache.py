@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from mappa_workflow.models import Area, AreaPopulation, AreaSettings
 from referrals.models import LifeEvent, LifeEventType, RegistrationPeriod
@@ -14,6 +16,7 @@ from reporting.statistics import (
     cached_annual_reports,
     compute_annual_report,
     current_reporting_year,
+    data_version,
 )
 from reporting.synthetic.timeline import Event, Open
 from tests.factories import northamptonshire
@@ -141,3 +144,69 @@ def test_a_closed_year_beside_the_open_one_comes_from_the_cache_and_the_open_one
     with django_assert_max_num_queries(7 + QUERIES_PER_REPORT):
         closed, current = cached_annual_reports(areas=area, years=[2024, open_year])
     assert (closed.year, current.year) == (2024, open_year)
+
+
+def queries_of_data_version(area) -> int:
+    """Measured, not assumed: one query on PostgreSQL, one per table it covers elsewhere."""
+    with CaptureQueriesContext(connection) as captured:
+        data_version([area.pk])
+    return len(captured)
+
+
+def test_the_open_year_asked_first_is_computed_and_the_closed_years_after_it_still_come(
+    area, django_assert_num_queries
+):
+    open_year = current_reporting_year()
+    cache_cost = 1 + queries_of_data_version(area)  # the threshold, the data version
+    one_report = QUERIES_PER_REPORT - 1  # the threshold is read once for all years
+    with django_assert_num_queries(cache_cost + 3 * one_report):  # nothing cached yet: every year computed once
+        reports = cached_annual_reports(areas=area, years=[open_year, 2023, 2024])
+    assert [r.year for r in reports] == [open_year, 2023, 2024]
+    assert [r.as_dict() for r in reports] == [
+        compute_annual_report(areas=area, year=y).as_dict() for y in (open_year, 2023, 2024)
+    ]
+    with django_assert_num_queries(cache_cost + one_report):  # the closed years cached, the open one computed
+        again = cached_annual_reports(areas=area, years=[open_year, 2023, 2024])
+    assert [r.as_dict() for r in again] == [r.as_dict() for r in reports]
+
+
+def test_another_areas_people_are_never_counted_in_one_areas_open_or_closed_year(area):
+    kent = Area.objects.get(slug="kent")
+    AreaSettings.objects.filter(area=kent).update(suppression_threshold=0)
+    open_year = current_reporting_year()
+    add(kent, person(kent, Open(D(2020, 1, 1), 1, 1)), person(kent, Open(D(2021, 1, 1), 1, 2)))
+
+    def totals(**asked) -> list[int | None]:
+        return [r.table("snapshot").value("total", "total") for r in cached_annual_reports(**asked)]
+
+    assert totals(areas=area, years=[open_year]) == [2]  # the open year alone
+    assert totals(areas=area, years=[2024, open_year]) == [2, 2]  # beside a closed year
+    assert totals(areas=[area, kent], years=[2024, open_year]) == [4, 4]
+    assert totals(areas=kent, years=[open_year, 2024]) == [2, 2]
+
+
+@pytest.mark.django_db(transaction=False)
+def test_inside_a_transaction_that_has_written_every_year_is_computed_for_the_areas_asked_only(
+    django_assert_num_queries,
+):
+    # On PostgreSQL the data version is unknown here (rows this transaction wrote keep its id), so nothing is
+    # cached or read from the cache; elsewhere the version is a hash of the rows and the cache is used. Either
+    # way each year's report is the one computed for the areas asked, and Kent's people never count.
+    cache.clear()
+    northants = northamptonshire()
+    kent = Area.objects.get(slug="kent")
+    AreaSettings.objects.filter(area__in=[northants, kent]).update(suppression_threshold=0)
+    write(northants, person(northants, Open(D(2020, 1, 1), 1, 1)))
+    add(kent, person(kent, Open(D(2020, 1, 1), 2, 2)), person(kent, Open(D(2021, 1, 1), 1, 1)))
+    AreaSettings.objects.filter(area=northants).update(suppression_threshold=3)
+    open_year = current_reporting_year()
+
+    # the threshold once, the data version, then each year's report (nothing cached: the cache was cleared)
+    with django_assert_num_queries(1 + queries_of_data_version(northants) + 2 * (QUERIES_PER_REPORT - 1)):
+        reports = cached_annual_reports(areas=northants, years=[2023, open_year])
+    assert [r.year for r in reports] == [2023, open_year]
+    assert [r.as_dict() for r in reports] == [
+        compute_annual_report(areas=northants, year=y).as_dict() for y in (2023, open_year)
+    ]
+    assert all(r.suppression_threshold == 3 for r in reports)
+    assert [r.table("snapshot").value("total", "total") for r in reports] == [1, 1]

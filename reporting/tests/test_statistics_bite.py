@@ -154,6 +154,12 @@ def test_the_current_reporting_year_starts_on_1_april(today, year):
     assert s.current_reporting_year(today) == year
 
 
+@pytest.mark.parametrize(("day", "year"), [(D(2019, 3, 31), 2018), (D(2019, 4, 1), 2019), (D(2020, 2, 29), 2019)])
+def test_a_day_long_past_belongs_to_its_own_reporting_year_not_today_s(day, year):
+    # the statistics page offers years from the reporting year of the area's first record
+    assert s.reporting_year_of(day) == year
+
+
 def test_without_a_date_the_current_reporting_year_is_today_s():
     with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 3, 31, 12)), tick=False):
         assert s.current_reporting_year() == 2025
