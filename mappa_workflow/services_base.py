@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm  # noqa: F401
+from django_fsm import ConcurrentTransition, can_proceed
 
 from .audit import audit_record
 from .exceptions import ConcurrentChangeError, WorkflowError
@@ -142,7 +142,3 @@ def require_not_future(day, *, field: str, label: str):  # type: ignore[no-untyp
         raise WorkflowError({field: f"The {label} must be today or in the past"})
     return day
 
-
-def atomic_service(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Mark a service: one transaction, all or nothing."""
-    return transaction.atomic(func)
