@@ -235,8 +235,7 @@ def yearly_level_2_3_counts(area_ids: list[int] | None, first: date, last: date)
             _cell(c, level): Count("individual", distinct=True, filter=Q(category=c, level=level))
             for c in PUBLISHED_CATEGORIES
             for level in (2, 3)
-        },
-        everyone=Count("individual", distinct=True),
+        }
     )
 
 

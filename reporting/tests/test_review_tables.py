@@ -104,7 +104,7 @@ def _independent_counts(area: Area, year: int) -> tuple[dict[tuple[int, int], in
 
 @pytest.mark.parametrize(
     ("year", "expected_cells", "commissioned", "completed"),
-    [(2024, {(2, 2): 1, (2, 3): 1}, 1, 0), (2025, {(1, 2): 1}, 1, 1)],
+    [(2024, {(2, 2): 1, (2, 3): 1}, 1, 0), (2025, {(1, 2): 1}, 1, 1), (2026, {}, 0, 0)],
 )
 def test_the_tables_count_what_the_records_say(history, year, expected_cells, commissioned, completed):
     report = compute_annual_report(areas=history, year=year, suppression_threshold=0)

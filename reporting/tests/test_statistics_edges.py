@@ -1,0 +1,107 @@
+"""Edges of the annual report's counts that mutation testing found no test for: another area's records in every
+table, each order and breach in its own row, a category changed at the same level, an event that is not a return."""
+
+from __future__ import annotations
+
+from datetime import date as D
+
+import pytest
+
+from mappa_workflow.models import Area
+from referrals.models import LifeEventType
+from reporting.statistics import compute_annual_report
+from reporting.synthetic.timeline import ChangeLevel, Event, Open
+from tests.factories import northamptonshire
+
+from .histories import person, write, writer
+
+pytestmark = pytest.mark.django_db
+
+RTC = LifeEventType.RETURNED_TO_CUSTODY_LICENCE
+
+
+def _report(area, year=2024):
+    return compute_annual_report(areas=area, year=year, suppression_threshold=0)
+
+
+def _add(area, *plans, seed: int) -> None:
+    w = writer(area, seed=seed)
+    for plan in plans:
+        w.add(plan)
+    w.flush()
+
+
+def test_another_areas_people_and_events_count_in_none_of_an_areas_tables():
+    north = northamptonshire()
+    kent = Area.objects.get(slug="kent")
+    write(north, person(north, Open(D(2020, 1, 1), 1, 1)), person(north, Open(D(2024, 6, 1), 2, 2)))
+    before = _report(north).as_dict()
+    _add(
+        kent,
+        person(kent, Open(D(2024, 5, 1), 2, 2), ChangeLevel(D(2024, 7, 1), 3, "up"), Event(D(2024, 8, 1), RTC)),
+        person(kent, Open(D(2024, 5, 1), 1, 2), Event(D(2024, 9, 1), LifeEventType.RETURNED_TO_CUSTODY_SHPO)),
+        person(
+            kent,
+            Open(D(2020, 1, 1), 1, 1),
+            Event(D(2024, 6, 1), LifeEventType.BREACH_NOTIFICATION_CONVICTION),
+            Event(D(2024, 6, 2), LifeEventType.BREACH_NOTIFICATION_CAUTION),
+            Event(D(2024, 6, 3), LifeEventType.SHPO_IMPOSED, foreign_travel_restriction=True),
+            Event(D(2024, 6, 4), LifeEventType.NOTIFICATION_ORDER_IMPOSED),
+        ),
+        seed=11,
+    )
+    kent_report = _report(kent)
+    assert kent_report.table("level_2_3_yearly").value("total", "total") == 2  # so Kent's records are there
+    assert kent_report.table("returns_licence").value("total", "total") == 1
+    assert kent_report.table("restrictive_orders").value("shpo", "number") == 1
+    assert _report(north).as_dict() == before
+
+
+def test_each_order_and_breach_counts_in_its_own_row():
+    area = northamptonshire()
+    write(
+        area,
+        person(area, Open(D(2020, 1, 1), 1, 1), Event(D(2024, 6, 1), LifeEventType.BREACH_NOTIFICATION_CONVICTION)),
+        person(area, Open(D(2020, 1, 1), 1, 1), Event(D(2024, 7, 1), LifeEventType.BREACH_NOTIFICATION_CONVICTION)),
+        person(area, Event(D(2024, 8, 1), LifeEventType.NOTIFICATION_ORDER_IMPOSED)),
+    )
+    report = _report(area)
+    assert report.table("notification_breaches").value("convicted", "number") == 2
+    assert report.table("notification_breaches").value("cautioned", "number") == 0
+    orders = report.table("restrictive_orders")
+    assert (orders.value("notification_order", "number"), orders.value("shpo", "number")) == (1, 0)
+
+
+def test_a_category_changed_at_the_same_level_counts_everyone_under_their_latest_category():
+    area = northamptonshire()
+    # six people, each Category 2 at Level 2 and then Category 1 at Level 2 (the periods' ids fall in any order)
+    write(
+        area,
+        *(
+            person(area, Open(D(2024, 5, 1), 2, 2), ChangeLevel(D(2024, 6, 1 + n), 2, "category", category=1))
+            for n in range(6)
+        ),
+    )
+    yearly = _report(area).table("level_2_3_yearly")
+    assert (yearly.value("level_2", "category_1"), yearly.value("level_2", "category_2")) == (6, 0)
+    assert yearly.value("total", "total") == 6
+
+
+def test_an_event_that_is_not_a_return_to_custody_is_not_counted_as_one():
+    area = northamptonshire()
+    write(
+        area,
+        person(area, Open(D(2024, 5, 1), 2, 2), Event(D(2024, 6, 1), LifeEventType.HOSPITAL_ADMISSION)),
+        person(area, Open(D(2024, 5, 1), 2, 3), Event(D(2024, 6, 1), LifeEventType.SHPO_IMPOSED)),
+        person(area, Open(D(2024, 5, 1), 2, 2), Event(D(2024, 7, 1), RTC)),
+    )
+    report = _report(area)
+    assert report.table("returns_licence").value("total", "total") == 1
+    assert report.table("returns_shpo").value("total", "number") == 0
+
+
+def test_a_table_the_report_does_not_have_is_refused_by_its_name():
+    report = _report(northamptonshire())
+    with pytest.raises(KeyError) as refused:
+        report.table("arrests")
+    assert refused.value.args == ("arrests",)
