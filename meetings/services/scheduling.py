@@ -429,10 +429,11 @@ def meeting_cancel(*, actor: User | None, meeting: Meeting, reason: str) -> Meet
 def meeting_record_held(*, actor: User | None, meeting: Meeting) -> Meeting:
     """Record that a scheduled meeting took place; attendance and minutes can then be recorded."""
     roles.require(actor, "meetings.manage_meeting", meeting)
-    if meeting.starts_at > timezone.now():
-        raise WorkflowError({"state": f"The meeting has not started yet: it starts at {_local(meeting.starts_at)}"})
     with transaction.atomic():
         locked = _lock_meeting(meeting)
+        # the time as it stands now: the page may have been loaded before the meeting was moved
+        if locked.starts_at > timezone.now():
+            raise WorkflowError({"state": f"The meeting has not started yet: it starts at {_local(locked.starts_at)}"})
         apply_transition(
             locked,
             "hold",

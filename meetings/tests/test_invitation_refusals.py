@@ -12,7 +12,7 @@ from django.utils import timezone
 from mappa_workflow.exceptions import WorkflowError
 from mappa_workflow.models import AgencyType, Area, AuditEvent
 from meetings import services
-from meetings.models import Invitation, MeetingState
+from meetings.models import Invitation, Meeting, MeetingState
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +76,18 @@ def test_a_panel_cannot_be_recorded_as_held_before_it_starts_and_says_when_it_do
     assert refused.value.errors == {"state": ["The meeting has not started yet: it starts at 28 March 2027 10:00"]}
     panel.refresh_from_db()
     assert panel.state == MeetingState.SCHEDULED
+
+
+def test_a_panel_moved_later_since_the_page_was_loaded_cannot_be_recorded_as_held(panel):
+    coordinator = factories.coordinator()
+    started = timezone.now() - dt.timedelta(hours=1)
+    Meeting.objects.filter(pk=panel.pk).update(starts_at=started, ends_at=started + dt.timedelta(hours=2))
+    page_copy = Meeting.objects.get(pk=panel.pk)  # loaded while the meeting had started
+    moved_to = (timezone.localtime() + dt.timedelta(days=7)).replace(hour=10, minute=0, second=0, microsecond=0)
+    Meeting.objects.filter(pk=panel.pk).update(starts_at=moved_to, ends_at=moved_to + dt.timedelta(hours=2))
+    with pytest.raises(WorkflowError) as refused:
+        services.meeting_record_held(actor=coordinator, meeting=page_copy)
+    assert refused.value.errors == {
+        "state": [f"The meeting has not started yet: it starts at {moved_to:%-d %B %Y} 10:00"]
+    }
+    assert Meeting.objects.get(pk=panel.pk).state == MeetingState.SCHEDULED
