@@ -160,12 +160,13 @@ def _hard_date(request):
         yield name
 
 
-if "MUTANT_ON_POSTGRESQL" in os.environ:
-    # scripts/mutation_on_postgresql.py: a mutant in code that runs only on PostgreSQL, tested against a real
-    # database. The mutant is switched on once the session starts, after this file is read, so the test database
-    # is pytest-django's own (kept between mutants with --reuse-db) and not the in-memory one below.
+if "MUTANT_AFTER_SETUP" in os.environ:
+    # One mutant run outside mutmut: by scripts/mutation_on_postgresql.py against PostgreSQL, or by hand to see
+    # whether a new test kills it (docs/contributing.md). The mutant is switched on once the session starts,
+    # after this file is read, so the test database is pytest-django's own (kept between runs with --reuse-db)
+    # and not the in-memory one below.
     def pytest_sessionstart(session):
-        os.environ["MUTANT_UNDER_TEST"] = os.environ["MUTANT_ON_POSTGRESQL"]
+        os.environ["MUTANT_UNDER_TEST"] = os.environ["MUTANT_AFTER_SETUP"]
 
 
 if "MUTANT_UNDER_TEST" in os.environ:

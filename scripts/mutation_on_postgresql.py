@@ -91,7 +91,7 @@ def main() -> int:
         return subprocess.run(  # noqa: S603 - pytest, fixed arguments
             [python, "-m", "pytest", *tests, "-q", "-x", "--reuse-db", "-p", "no:randomly", "-p", "no:xdist"],
             cwd=MUTANTS,
-            env={**env, "MUTANT_ON_POSTGRESQL": mutant},
+            env={**env, "MUTANT_AFTER_SETUP": mutant},
             capture_output=True,
             text=True,
         ).returncode
