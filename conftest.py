@@ -168,6 +168,15 @@ if "MUTANT_AFTER_SETUP" in os.environ:
     def pytest_sessionstart(session):
         os.environ["MUTANT_UNDER_TEST"] = os.environ["MUTANT_AFTER_SETUP"]
 
+    @pytest.fixture(scope="session", autouse=True)
+    def _reference_data_in_a_reused_database(django_db_setup, django_db_blocker):
+        """A kept test database may have been left empty by the last run's transactional test."""
+        from mappa_workflow.models import Area
+
+        with django_db_blocker.unblock():
+            if not Area.objects.exists():
+                reseed_reference_data()
+
 
 if "MUTANT_UNDER_TEST" in os.environ:
     # Under `make mutation` (mutmut) every mutant runs its tests in a process forked from the one that ran the
