@@ -105,3 +105,28 @@ def test_a_table_the_report_does_not_have_is_refused_by_its_name():
     with pytest.raises(KeyError) as refused:
         report.table("arrests")
     assert refused.value.args == ("arrests",)
+
+
+def test_the_returns_tables_carry_the_annual_reports_own_wording():
+    # as the published MAPPA annual reports head them ("Level 2 and 3 individuals returned to custody", then
+    # "Returned to custody for breach of licence" and "... breach of SHPO"); spreadsheet sheets at most 31 characters
+    report = _report(northamptonshire())
+    licence, shpo = report.table("returns_licence"), report.table("returns_shpo")
+    assert (licence.title, licence.sheet_name, licence.note) == (
+        "Level 2 and 3 individuals returned to custody: returned to custody for breach of licence",
+        "Returns breach of licence",
+        "Returns in the year, by the level and category held the day before the return.",
+    )
+    assert (shpo.title, shpo.sheet_name, shpo.note) == (
+        "Level 2 and 3 individuals returned to custody: breach of SHPO",
+        "Returns breach of SHPO",
+        "Returns in the year, by the level held the day before the return.",
+    )
+    for table in (licence, shpo):
+        assert [(row.key, row.label, row.is_total) for row in table.rows] == [
+            ("level_2", "Level 2", False),
+            ("level_3", "Level 3", False),
+            ("total", "Total", True),
+        ]
+    assert [(c.key, c.label) for c in shpo.columns] == [("number", "Number")]
+    assert shpo.totals == {("total", "number"): [("level_2", "number"), ("level_3", "number")]}
