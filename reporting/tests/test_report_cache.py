@@ -210,3 +210,7 @@ def test_inside_a_transaction_that_has_written_every_year_is_computed_for_the_ar
     ]
     assert all(r.suppression_threshold == 3 for r in reports)
     assert [r.table("snapshot").value("total", "total") for r in reports] == [1, 1]
+    # a person added in the same transaction shows at once: nothing was kept from the first answer
+    add(northants, person(northants, Open(D(2020, 1, 1), 1, 1)))
+    again = cached_annual_reports(areas=northants, years=[2023, open_year])
+    assert [r.table("snapshot").value("total", "total") for r in again] == [2, 2]
