@@ -31,3 +31,11 @@ def write(area: Area, *plans: Plan) -> list[Individual]:
     people = list(w.individuals)
     w.flush()
     return people
+
+
+def add(area: Area, *plans: Plan) -> None:
+    """More people, written after ``write``'s (another seed: other ids)."""
+    w = writer(area, seed=len(plans) + area.pk * 7 + 1)
+    for plan in plans:
+        w.add(plan)
+    w.flush()

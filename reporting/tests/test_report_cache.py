@@ -21,7 +21,7 @@ from reporting.statistics import (
 from reporting.synthetic.timeline import Event, Open
 from tests.factories import northamptonshire
 
-from .histories import person, write, writer
+from .histories import add, person, write
 
 # Committed writes, as a running server sees them (on PostgreSQL the cache is not used inside a transaction
 # that has written, which every non-transactional test is).
@@ -41,14 +41,6 @@ def area():
         person(area, Open(D(2020, 1, 1), 2, 2), Event(D(2024, 6, 1), LifeEventType.SHPO_IMPOSED)),
     )
     return area
-
-
-def add(area, *plans) -> None:
-    """More people, written after the fixture's (another seed: other ids)."""
-    w = writer(area, seed=len(plans) + area.pk * 7 + 1)
-    for plan in plans:
-        w.add(plan)
-    w.flush()
 
 
 def snapshot_total(area) -> int | None:
