@@ -636,6 +636,86 @@ def test_unfinished_actions_go_to_the_cases_next_scheduled_meeting_only():
     assert list(later.agenda_items.get().actions_to_review.all()) == []
 
 
+def _in_days(days: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=days), dt.time(10)))
+
+
+def _minute_with_an_action(meeting: Meeting, registration: Registration, description: str) -> Any:
+    """Minute the case at the held ``meeting`` and give probation one unfinished action for it."""
+    minutes = services.case_minutes_record(
+        actor=meeting.created_by,
+        item=meeting.agenda_items.get(registration=registration),
+        minutes=factories.minutes_input(),
+    )
+    return services.risk_action_create(
+        actor=meeting.created_by,
+        case_minutes=minutes,
+        heading=PlanHeading.SUPERVISION,
+        description=description,
+        owning_agency=factories.agency(meeting.area, AgencyType.PROBATION),
+        officer_name="Alex Example",
+        due_date=timezone.localdate() + dt.timedelta(days=7),
+    )
+
+
+def _approve(meeting: Meeting) -> None:
+    factories.full_attendance(meeting)
+    drafted = services.meeting_draft_minutes(actor=meeting.created_by, meeting=meeting)
+    services.meeting_approve_minutes(actor=meeting.created_by, meeting=drafted, confirm_attendance_gaps=True)
+
+
+def _to_review(meeting: Meeting, registration: Registration) -> list[Any]:
+    return list(meeting.agenda_items.get(registration=registration).actions_to_review.order_by("pk"))
+
+
+def test_each_case_on_the_panel_takes_its_own_actions_to_its_own_next_meeting():
+    first, second = factories.registration_at_level(2), factories.registration_at_level(2)
+    first_next = factories.scheduled_meeting("level_2", starts_at=_in_days(14), registrations=[first])
+    first_later = factories.scheduled_meeting("level_2", starts_at=_in_days(42), registrations=[first])
+    second_next = factories.scheduled_meeting("level_2", starts_at=_in_days(21), registrations=[second])
+    second_later = factories.scheduled_meeting("level_2", starts_at=_in_days(49), registrations=[second])
+    panel = factories.held_meeting("level_2", registrations=[first, second])
+    first_action = _minute_with_an_action(panel, first, "Weekly appointments")
+    second_action = _minute_with_an_action(panel, second, "Check the approved premises curfew")
+    _approve(panel)
+    assert (_to_review(first_next, first), _to_review(second_next, second)) == ([first_action], [second_action])
+    assert (_to_review(first_later, first), _to_review(second_later, second)) == ([], [])
+
+
+def test_a_cancelled_next_meeting_is_passed_over_for_the_scheduled_one_after_it():
+    registration = factories.registration_at_level(2)
+    cancelled = factories.scheduled_meeting("level_2", starts_at=_in_days(14), registrations=[registration])
+    services.meeting_cancel(actor=cancelled.created_by, meeting=cancelled, reason="Chair unavailable")
+    rebooked = factories.scheduled_meeting("level_2", starts_at=_in_days(28), registrations=[registration])
+    panel = factories.held_meeting("level_2", registrations=[registration])
+    action = _minute_with_an_action(panel, registration, "Weekly appointments")
+    _approve(panel)
+    assert (_to_review(cancelled, registration), _to_review(rebooked, registration)) == ([], [action])
+
+
+def test_an_earlier_panel_never_recorded_as_held_does_not_take_the_actions():
+    registration = factories.registration_at_level(2)
+    never_recorded = factories.scheduled_meeting(
+        "level_2", starts_at=_in_days(-8), registrations=[registration], allow_past=True
+    )
+    upcoming = factories.scheduled_meeting("level_2", starts_at=_in_days(14), registrations=[registration])
+    panel = factories.held_meeting("level_2", registrations=[registration])
+    action = _minute_with_an_action(panel, registration, "Weekly appointments")
+    _approve(panel)
+    assert (_to_review(never_recorded, registration), _to_review(upcoming, registration)) == ([], [action])
+
+
+def test_approving_a_panel_leaves_other_cases_next_meetings_as_they_are():
+    ours, theirs = factories.registration_at_level(2), factories.registration_at_level(2)
+    their_next = factories.scheduled_meeting("level_2", starts_at=_in_days(14), registrations=[theirs])
+    their_panel = factories.held_meeting("level_2", days_ago=2, registrations=[theirs])
+    _minute_with_an_action(their_panel, theirs, "Their own action, carried when their minutes are approved")
+    our_panel = factories.held_meeting("level_2", registrations=[ours])
+    _minute_with_an_action(our_panel, ours, "Weekly appointments")
+    _approve(our_panel)
+    assert _to_review(their_next, theirs) == []
+
+
 def test_moving_a_level_3_case_down_puts_it_at_level_2_reviewed_on_the_last_day_the_panel_allows():
     meeting = _panel(3)
     item = meeting.agenda_items.get()
