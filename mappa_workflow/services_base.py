@@ -141,4 +141,3 @@ def require_not_future(day, *, field: str, label: str):  # type: ignore[no-untyp
     if day > timezone.localdate():
         raise WorkflowError({field: f"The {label} must be today or in the past"})
     return day
-

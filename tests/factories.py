@@ -418,3 +418,29 @@ def level_one_registration(*, referrer: User | None = None, decided_on: dt.date 
     return accepted_referral(
         level=1, decided_on=decided_on or timezone.localdate() - dt.timedelta(days=30), referrer=referrer, **kwargs
     ).registration
+
+
+def registration_opened(
+    *,
+    category: int = 2,
+    level: int = 2,
+    location: str = "community",
+    area: Area | None = None,
+    start: dt.date = dt.date(2023, 4, 3),
+    first_meeting_due: dt.date | None = None,
+):
+    """A registration a co-ordinator opened directly (not through a referral) on ``start``, led by probation."""
+    person = IndividualFactory(area=northamptonshire())
+    area = area or person.area
+    return services.registration_open(
+        actor=None,
+        individual=person,
+        area=area,
+        category=category,
+        level=level,
+        location=location,
+        lead_agency=agency(area, AgencyType.PROBATION),
+        start_date=start,
+        reason="Released on licence",
+        first_meeting_due=first_meeting_due,
+    )

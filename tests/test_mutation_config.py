@@ -61,3 +61,25 @@ def test_the_postgresql_only_code_run_on_postgresql_still_exists_under_its_name(
         assert name.removeprefix("x_") in defined, f"{function}: no function {name[2:]} in {source}"
         for path in tests:
             assert (ROOT / path).exists(), f"{function}: its tests {path} do not exist"
+
+
+def test_the_recheck_takes_only_the_survivors_asked_for_and_records_back_where_they_came_from(tmp_path) -> None:
+    """scripts/mutation_recheck.py runs survivors again with newer tests: it must not run (or overwrite) a mutant
+    mutmut already killed or never ran, and must write each result into the file the mutant came from."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("mutation_recheck", ROOT / "scripts/mutation_recheck.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    meta = tmp_path / "referrals" / "services" / "life_events.py.meta"
+    meta.parent.mkdir(parents=True)
+    prefix = "referrals.services.life_events.x_life_event_record__mutmut_"
+    meta.write_text(json.dumps({"exit_code_by_key": {prefix + "1": 0, prefix + "2": 1, prefix + "3": None}}))
+    other = tmp_path / "meetings" / "services" / "disclosures.py.meta"
+    other.parent.mkdir(parents=True)
+    other.write_text(json.dumps({"exit_code_by_key": {"meetings.services.disclosures.x_d__mutmut_1": 0}}))
+    script.MUTANTS = tmp_path
+    assert script.survivors(["referrals.services.life_events.*"]) == {prefix + "1": meta}
+    assert set(script.survivors(["*"])) == {prefix + "1", "meetings.services.disclosures.x_d__mutmut_1"}

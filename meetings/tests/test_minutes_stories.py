@@ -705,6 +705,21 @@ def test_an_earlier_panel_never_recorded_as_held_does_not_take_the_actions():
     assert (_to_review(never_recorded, registration), _to_review(upcoming, registration)) == ([], [action])
 
 
+def test_an_action_still_unfinished_after_one_review_is_carried_to_the_review_after_it_too():
+    registration = factories.registration_at_level(2)
+    first = factories.held_meeting("level_2", days_ago=20, registrations=[registration])
+    action = _minute_with_an_action(first, registration, "Weekly appointments")
+    second = factories.held_meeting("level_2", days_ago=10, registrations=[registration])
+    assert _to_review(second, registration) == [action]
+    services.case_minutes_record(
+        actor=second.created_by,
+        item=second.agenda_items.get(registration=registration),
+        minutes=factories.minutes_input(),
+    )  # reviewed there, and still not done
+    third = factories.scheduled_meeting("level_2", starts_at=_in_days(14), registrations=[registration])
+    assert _to_review(third, registration) == [action]
+
+
 def test_approving_a_panel_leaves_other_cases_next_meetings_as_they_are():
     ours, theirs = factories.registration_at_level(2), factories.registration_at_level(2)
     their_next = factories.scheduled_meeting("level_2", starts_at=_in_days(14), registrations=[theirs])

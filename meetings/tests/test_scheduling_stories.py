@@ -11,10 +11,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from mappa_workflow.exceptions import WorkflowError
+from mappa_workflow.exceptions import ConcurrentChangeError, WorkflowError
 from mappa_workflow.models import AgencyType, AuditAction, AuditEvent, Seniority
 from meetings import services
-from meetings.models import AgendaItem, AgendaItemKind, Invitation, Meeting, PanelCondition
+from meetings.models import AgendaItem, AgendaItemKind, Invitation, Meeting, MeetingState, PanelCondition
 from notifications.models import OutboxMessage
 from referrals.models import Registration
 from tests import factories
@@ -460,6 +460,22 @@ def test_a_meeting_that_cannot_be_scheduled_names_its_field_and_writes_nothing(c
 # --- rescheduling -----------------------------------------------------------------------------------------------
 
 
+def test_each_change_to_a_panel_raises_its_calendar_sequence_so_calendars_keep_only_the_latest(panel, coordinator):
+    sequence = panel.ics_sequence
+    for venue in ("Wootton Hall", "Campbell Square", "Weston Favell"):
+        panel = services.meeting_update_arrangements(
+            actor=coordinator, meeting=Meeting.objects.get(pk=panel.pk), venue=venue
+        )
+    panel = services.meeting_reschedule(
+        actor=coordinator,
+        meeting=Meeting.objects.get(pk=panel.pk),
+        starts_at=panel.starts_at + dt.timedelta(days=1),
+        reason="Room double-booked",
+    )
+    panel.refresh_from_db()
+    assert (panel.venue, panel.ics_sequence) == ("Weston Favell", sequence + 4)
+
+
 def test_a_rescheduled_panel_keeps_the_reason_who_moved_it_and_tells_invitees(
     panel, coordinator, django_capture_on_commit_callbacks, received
 ):
@@ -523,6 +539,33 @@ def test_a_panel_cannot_be_moved_to_a_time_one_of_its_cases_is_on_another_agenda
         ]
     }
     assert _state(panel) == before
+
+
+def test_a_threshold_meeting_cannot_be_moved_to_a_time_one_of_its_referrals_is_screened_elsewhere(coordinator):
+    referral = factories.submitted_referral()
+    threshold = factories.scheduled_meeting("threshold", referrals=[referral], starts_at=_next_week(days=9))
+    other = factories.scheduled_meeting("threshold", referrals=[referral], starts_at=_next_week(days=8))
+    before = _state(threshold)
+    with pytest.raises(WorkflowError) as refused:
+        services.meeting_reschedule(actor=coordinator, meeting=threshold, starts_at=other.starts_at, reason="Clash")
+    assert refused.value.errors == {
+        "referrals": [f"{referral.individual} is already on the agenda of another meeting at that time ({other})"]
+    }
+    assert _state(threshold) == before
+
+
+def test_cancelling_a_panel_someone_has_just_recorded_as_held_asks_to_reload_and_changes_nothing(coordinator):
+    meeting = factories.scheduled_meeting("level_2", starts_at=_next_week(days=-1), allow_past=True)
+    loaded = Meeting.objects.get(pk=meeting.pk)
+    services.meeting_record_held(actor=coordinator, meeting=meeting)
+    with pytest.raises(ConcurrentChangeError) as refused:
+        services.meeting_cancel(actor=coordinator, meeting=loaded, reason="Chair unavailable")
+    assert refused.value.errors == {
+        "__all__": [
+            "This meeting was changed by someone else while you were working on it. Reload the page and try again."
+        ]
+    }
+    assert Meeting.objects.get(pk=meeting.pk).state == MeetingState.HELD
 
 
 # --- recording that it was held ---------------------------------------------------------------------------------

@@ -38,30 +38,21 @@ def _audited(registration) -> list[AuditEvent]:
 
 
 def test_a_recall_to_custody_with_a_new_lead_agency_starts_a_new_period_audited_and_announced(
-    case, django_capture_on_commit_callbacks
+    case, django_capture_on_commit_callbacks, registration_announcements
 ):
     coordinator = factories.coordinator()
     prison = factories.agency(case.area, AgencyType.PRISON)
     (start, _, category, level, location, lead) = _periods(case)[0]
     recalled = timezone.localdate() - dt.timedelta(days=3)
-    heard = []
-
-    def receiver(sender, **kwargs):
-        heard.append(kwargs)
-
-    registration_changed.connect(receiver)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            services.registration_change_circumstances(
-                actor=coordinator,
-                registration=case,
-                effective_date=recalled,
-                reason="Recalled for breach of licence",
-                location="custody",
-                lead_agency=prison,
-            )
-    finally:
-        registration_changed.disconnect(receiver)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_change_circumstances(
+            actor=coordinator,
+            registration=case,
+            effective_date=recalled,
+            reason="Recalled for breach of licence",
+            location="custody",
+            lead_agency=prison,
+        )
 
     assert _periods(case) == [
         (start, recalled, category, level, location, lead),
@@ -78,7 +69,7 @@ def test_a_recall_to_custody_with_a_new_lead_agency_starts_a_new_period_audited_
         "location": "custody",
         "lead_agency": prison.pk,
     }
-    assert heard == [
+    assert registration_announcements == [
         {
             "signal": registration_changed,
             "registration_id": case.pk,

@@ -124,6 +124,31 @@ def test_a_referral_nobody_asked_more_of_cannot_be_resubmitted_and_says_why():
     assert _as_stored(submitted) == before
 
 
+@pytest.mark.parametrize("request_text", ["", "  ", None])
+def test_asking_for_more_information_without_saying_what_is_refused_against_the_request(request_text):
+    submitted = factories.submitted_referral()
+    before = _as_stored(submitted)
+    with pytest.raises(WorkflowError) as refused:
+        services.referral_request_more_information(
+            actor=factories.coordinator(), referral=submitted, request=request_text
+        )
+    assert refused.value.errors == {"request": ["Say what more information you need"]}
+    assert _as_stored(submitted) == before
+
+
+def test_more_information_cannot_be_asked_of_a_withdrawn_referral_and_says_why():
+    submitted = factories.submitted_referral()
+    services.referral_withdraw(actor=submitted.referring_officer, referral=submitted, reason="Moved abroad")
+    withdrawn = Referral.objects.get(pk=submitted.pk)
+    before = _as_stored(withdrawn)
+    with pytest.raises(WorkflowError) as refused:
+        services.referral_request_more_information(
+            actor=factories.coordinator(), referral=withdrawn, request="Which address is he living at?"
+        )
+    assert refused.value.errors == {"state": ["You cannot ask for more information because this referral is withdrawn"]}
+    assert _as_stored(withdrawn) == before
+
+
 # ---------------------------------------------------------------------------------------------
 # Withdrawing
 # ---------------------------------------------------------------------------------------------
