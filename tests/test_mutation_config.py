@@ -83,3 +83,4 @@ def test_the_recheck_takes_only_the_survivors_asked_for_and_records_back_where_t
     script.MUTANTS = tmp_path
     assert script.survivors(["referrals.services.life_events.*"]) == {prefix + "1": meta}
     assert set(script.survivors(["*"])) == {prefix + "1", "meetings.services.disclosures.x_d__mutmut_1"}
+    assert set(script.survivors(["referrals.*"], not_run=True)) == {prefix + "1", prefix + "3"}
