@@ -32,6 +32,16 @@ def _media_and_email(settings, tmp_path):
     settings.PRIVATE_FILES_ROOT = tmp_path / "private"
 
 
+@pytest.fixture(autouse=True)
+def _statistics_sql_built_afresh():
+    """Each test builds the report's statements again (``reporting.compiled_sql`` keeps them per process): a test
+    that changes how a query is built, or a mutant forked from the process that ran the tests once, is not handed
+    a statement built before it."""
+    from reporting import compiled_sql
+
+    compiled_sql.forget()
+
+
 def _is_transactional(item) -> bool:
     marker = item.get_closest_marker("django_db")
     fixtures = getattr(item, "fixturenames", ())

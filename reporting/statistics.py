@@ -28,7 +28,7 @@ from case_reviews.models import ReviewState, SeriousCaseReview, SeriousFurtherOf
 from mappa_workflow.models import Area, AreaPopulation, AreaSettings, reporting_year_bounds
 from referrals.models import LifeEvent, LifeEventType, Location, RegistrationPeriod
 
-from . import disclosure
+from . import compiled_sql, disclosure
 
 # Areas, settings, snapshot, yearly Level 2/3, life events, returns to custody, serious further offences, serious
 # case reviews, population.
@@ -199,14 +199,18 @@ def snapshot_counts(area_ids: list[int] | None, day: date) -> dict[str, int]:
     GROUP BY category and level, as the hand-written floor in ``benchmarks/measure.py`` does: nine
     ``COUNT(DISTINCT ...) FILTER`` aggregates in one row sort the periods nine times (2.4x the floor for
     one area, against 1.5x; docs/performance.md)."""
+    cells = {_cell(c, level): 0 for c in PUBLISHED_CATEGORIES for level in LEVELS}
+    for row in compiled_sql.rows(_snapshot_query, area_ids=area_ids, day=day):
+        cells[_cell(row["category"], row["level"])] = row["people"]
+    return cells
+
+
+def _snapshot_query(area_ids: list[int] | None, day: date) -> QuerySet:
     periods = _area_filter(
         RegistrationPeriod.objects.on(day).filter(location=Location.COMMUNITY, category__in=PUBLISHED_CATEGORIES),
         area_ids,
     )
-    cells = {_cell(c, level): 0 for c in PUBLISHED_CATEGORIES for level in LEVELS}
-    for row in periods.order_by().values("category", "level").annotate(people=Count("individual", distinct=True)):
-        cells[_cell(row["category"], row["level"])] = row["people"]
-    return cells
+    return periods.order_by().values("category", "level").annotate(people=Count("individual", distinct=True))
 
 
 def level_2_3_periods(area_ids: list[int] | None, first: date, last: date) -> QuerySet:
@@ -223,6 +227,10 @@ def yearly_level_2_3_counts(area_ids: list[int] | None, first: date, last: date)
     A period *represents* its individual when no other qualifying period of theirs is at a higher
     level, or at the same level but later (period id breaks a same-day tie).
     """
+    return compiled_sql.row(_yearly_level_2_3_aggregate, area_ids=area_ids, first=first, last=last)
+
+
+def _yearly_level_2_3_aggregate(area_ids: list[int] | None, first: date, last: date) -> dict[str, int]:
     periods = level_2_3_periods(area_ids, first, last)
     outranked_by = periods.filter(individual=OuterRef("individual")).filter(
         Q(level__gt=OuterRef("level"))
@@ -240,6 +248,10 @@ def yearly_level_2_3_counts(area_ids: list[int] | None, first: date, last: date)
 
 
 def life_event_counts(area_ids: list[int] | None, first: date, last: date) -> dict[str, int]:
+    return compiled_sql.row(_life_event_aggregate, area_ids=area_ids, first=first, last=last)
+
+
+def _life_event_aggregate(area_ids: list[int] | None, first: date, last: date) -> dict[str, int]:
     events = _area_filter(LifeEvent.objects.filter(occurred_on__gte=first, occurred_on__lte=last), area_ids)
     people = lambda event_type: Count("individual", distinct=True, filter=Q(event_type=event_type))  # noqa: E731
     orders = lambda condition: Count("id", filter=condition)  # noqa: E731
@@ -266,8 +278,13 @@ def period_in_force_the_day_before() -> QuerySet:
 
 def returns_to_custody(area_ids: list[int] | None, first: date, last: date) -> dict[tuple[str, int, int], int]:
     """Returns in the year by (event type, level, category) held the day before (one query)."""
+    rows = compiled_sql.rows(_returns_query, area_ids=area_ids, first=first, last=last)
+    return {(r["event_type"], r["level_before"], r["category_before"]): r["returns"] for r in rows}
+
+
+def _returns_query(area_ids: list[int] | None, first: date, last: date) -> QuerySet:
     before = period_in_force_the_day_before().order_by("-start_date")
-    rows = (
+    return (
         _area_filter(
             LifeEvent.objects.filter(event_type__in=RETURN_TYPES, occurred_on__gte=first, occurred_on__lte=last),
             area_ids,
@@ -280,13 +297,19 @@ def returns_to_custody(area_ids: list[int] | None, first: date, last: date) -> d
         .annotate(returns=Count("id"))
         .order_by()
     )
-    return {(r["event_type"], r["level_before"], r["category_before"]): r["returns"] for r in rows}
 
 
 def serious_further_offence_counts(area_ids: list[int] | None, first: date, last: date) -> dict[str, int]:
     """SFOs charged in the year, by the category and level at the time of the offence (one query). The category
     and level were copied from the period in force on the day of the offence when the SFO was recorded."""
-    rows = (
+    counts = {_cell(c, level): 0 for c in PUBLISHED_CATEGORIES for level in LEVELS}
+    for r in compiled_sql.rows(_serious_further_offence_query, area_ids=area_ids, first=first, last=last):
+        counts[_cell(r["category"], r["level"])] = r["offences"]
+    return counts
+
+
+def _serious_further_offence_query(area_ids: list[int] | None, first: date, last: date) -> QuerySet:
+    return (
         _area_filter(
             SeriousFurtherOffence.objects.filter(
                 charged_on__gte=first, charged_on__lte=last, category__in=PUBLISHED_CATEGORIES
@@ -297,10 +320,6 @@ def serious_further_offence_counts(area_ids: list[int] | None, first: date, last
         .annotate(offences=Count("id"))
         .order_by()
     )
-    counts = {_cell(c, level): 0 for c in PUBLISHED_CATEGORIES for level in LEVELS}
-    for r in rows:
-        counts[_cell(r["category"], r["level"])] = r["offences"]
-    return counts
 
 
 # A review counts as commissioned in the year of the SMB's decision, and as completed in the year its report was
@@ -315,6 +334,10 @@ COMMISSIONED_STATES = (
 
 def serious_case_review_counts(area_ids: list[int] | None, first: date, last: date) -> dict[str, int]:
     """Serious case reviews commissioned and completed in the year (one query); Category 4 left out."""
+    return compiled_sql.row(_serious_case_review_aggregate, area_ids=area_ids, first=first, last=last)
+
+
+def _serious_case_review_aggregate(area_ids: list[int] | None, first: date, last: date) -> dict[str, int]:
     return _area_filter(
         SeriousCaseReview.objects.filter(serious_further_offence__category__in=PUBLISHED_CATEGORIES), area_ids
     ).aggregate(
@@ -496,6 +519,16 @@ def check_year(year: int) -> None:
         )
 
 
+def _threshold_aggregate(area_ids: list[int] | None) -> dict[str, int | None]:
+    return _area_filter(AreaSettings.objects.all(), area_ids).aggregate(threshold=Max("suppression_threshold"))
+
+
+def _population_query(area_ids: list[int] | None, year: int) -> QuerySet:
+    return _area_filter(AreaPopulation.objects.filter(year=year), area_ids).values(
+        "area_id", "population_aged_10_and_over", "source"
+    )
+
+
 def compute_annual_report(
     *, areas: Area | Iterable[Area] | None = None, year: int, suppression_threshold: int | None = None
 ) -> AnnualReport:
@@ -511,8 +544,7 @@ def compute_annual_report(
     area_ids = None if areas is None else sorted({a.pk for a in areas})
     area_list = list(Area.objects.all() if area_ids is None else Area.objects.filter(pk__in=area_ids))
     if suppression_threshold is None:
-        settings = AreaSettings.objects.all() if area_ids is None else AreaSettings.objects.filter(area_id__in=area_ids)
-        suppression_threshold = settings.aggregate(threshold=Max("suppression_threshold"))["threshold"] or 0
+        suppression_threshold = compiled_sql.row(_threshold_aggregate, area_ids=area_ids)["threshold"] or 0
 
     first, last = reporting_year_bounds(year)
     snapshot = snapshot_counts(area_ids, last)
@@ -521,11 +553,10 @@ def compute_annual_report(
     returns = returns_to_custody(area_ids, first, last)
     offences = serious_further_offence_counts(area_ids, first, last)
     reviews = serious_case_review_counts(area_ids, first, last)
-    populations = list(
-        _area_filter(AreaPopulation.objects.filter(year=year), area_ids).values_list(
-            "area_id", "population_aged_10_and_over", "source"
-        )
-    )
+    populations = [
+        (r["area_id"], r["population_aged_10_and_over"], r["source"])
+        for r in compiled_sql.rows(_population_query, area_ids=area_ids, year=year)
+    ]
 
     snapshot_table = _category_level_table(
         "snapshot",
