@@ -97,10 +97,13 @@ def _years(area: Any) -> tuple[list[tuple[int, str]], str]:
     return [(y, year_label(y)) for y in range(latest, max(1999, first - 1), -1)], why
 
 
-def _export_form(area: Any, data: Any = None, *, year: int | None = None) -> ExportRequestForm:
+def _export_form(
+    area: Any, data: Any = None, *, year: int | None = None, years: list[tuple[int, str]] | None = None
+) -> ExportRequestForm:
+    """The export request form; ``years`` are the years offered when the page has already found them."""
     formats = [(fmt, FORMAT_LABELS.get(fmt, label)) for fmt, label in ExportFormat.choices]
     initial = {"year": str(year if year is not None else latest_complete_year())}
-    return ExportRequestForm(data, formats=formats, years=_years(area)[0], initial=initial)
+    return ExportRequestForm(data, formats=formats, years=_years(area)[0] if years is None else years, initial=initial)
 
 
 def _trend(request: AuthenticatedHttpRequest) -> trends.YearOnYear:
@@ -139,7 +142,7 @@ def statistics_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                 for fmt, label in FORMAT_LABELS.items()
                 if fmt in exports.FORMATS
             ],
-            "export_form": _export_form(request.user.area, year=report.year),
+            "export_form": _export_form(request.user.area, year=report.year, years=years),
         },
     )
 
