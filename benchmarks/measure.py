@@ -705,6 +705,27 @@ def before_after() -> list[dict[str, Any]]:
             "after": timings["after"],
         }
     )
+
+    # 11. Every request: a new PostgreSQL connection (CONN_MAX_AGE 0, as before) or the process's kept one
+    def session_read(*, reconnect: bool) -> None:
+        if reconnect:
+            connection.close()
+        with connection.cursor() as cursor:  # the request's first query: its session
+            cursor.execute("SELECT session_data FROM django_session LIMIT 1")
+            cursor.fetchall()
+
+    timings, _ = _interleaved(
+        {"before": lambda: session_read(reconnect=True), "after": lambda: session_read(reconnect=False)}
+    )
+    out.append(
+        {
+            "what": "Every request's first query (its session), on a new connection or on the kept one",
+            "fix": "`CONN_MAX_AGE` 60 for PostgreSQL, checked before reuse (`CONN_HEALTH_CHECKS`): the server no "
+            "longer starts a backend for every request",
+            "before": timings["before"],
+            "after": timings["after"],
+        }
+    )
     return out
 
 
