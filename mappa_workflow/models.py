@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.db.models.fields.json import KeyTransform
 from django.utils.functional import cached_property
 
+from . import request_context
+
 
 class AgencyType(models.TextChoices):
     POLICE = "police", "Police"
@@ -187,8 +189,11 @@ class AreaSettings(models.Model):
 
     @classmethod
     def for_area(cls, area: Area) -> AreaSettings:
-        settings, _ = cls.objects.get_or_create(area=area)
-        return settings
+        """The area's settings (made with the defaults on first use); read once per request, since a page's
+        parts each ask (the dashboard: cases due and meetings' timescales). Changed only in the admin."""
+        return request_context.once_per_request(
+            ("area_settings", area.pk), lambda: cls.objects.get_or_create(area=area)[0]
+        )
 
 
 class AuditAction(models.TextChoices):

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from mappa_workflow import request_context
 from mappa_workflow.models import Agency, Area, User
 from mappa_workflow.validators import refuse_hidden_characters
 from referrals.models import Individual, Registration
@@ -72,8 +73,10 @@ class ReleasePlanningSettings(models.Model):
 
     @classmethod
     def for_area(cls, area: Area) -> ReleasePlanningSettings:
-        settings, _ = cls.objects.get_or_create(area=area)
-        return settings
+        """The area's lead times (made with the defaults on first use), read once per request."""
+        return request_context.once_per_request(
+            ("release_planning_settings", area.pk), lambda: cls.objects.get_or_create(area=area)[0]
+        )
 
 
 class ReleasePlanState(models.TextChoices):
