@@ -726,6 +726,32 @@ def before_after() -> list[dict[str, Any]]:
             "after": timings["after"],
         }
     )
+
+    # 12. Dashboard: the area's settings, asked by its cases due and its meetings' timescales
+    from mappa_workflow import request_context
+    from mappa_workflow.models import AreaSettings
+
+    def settings_twice_in_a_request() -> None:
+        token = request_context.set_current(request_context.RequestContext())
+        try:
+            AreaSettings.for_area(largest)
+            AreaSettings.for_area(largest)
+        finally:
+            request_context.reset(token)
+
+    def settings_twice_outside_a_request() -> None:  # as every request read them before
+        AreaSettings.for_area(largest)
+        AreaSettings.for_area(largest)
+
+    timings, _ = _interleaved({"before": settings_twice_outside_a_request, "after": settings_twice_in_a_request})
+    out.append(
+        {
+            "what": "Dashboard: the area's settings, read by two parts of the page",
+            "fix": "read once per request (`mappa_workflow.request_context.once_per_request`)",
+            "before": timings["before"],
+            "after": timings["after"],
+        }
+    )
     return out
 
 
