@@ -710,6 +710,8 @@ def before_after() -> list[dict[str, Any]]:
     def session_read(*, reconnect: bool) -> None:
         if reconnect:
             connection.close()
+        else:
+            connection.close_if_unusable_or_obsolete()  # as at the start of a request: the kept one is checked
         with connection.cursor() as cursor:  # the request's first query: its session
             cursor.execute("SELECT session_data FROM django_session LIMIT 1")
             cursor.fetchall()

@@ -12,7 +12,9 @@ be sent and is not sent (so nothing reaches the database and no query is counted
 same both times, and every parameter must either be the same both times (a constant of the query, such as a
 category or a level) or be the same input's stand-in both times. A value the ORM derives from an input (the
 day after ``last``, say) would break that rule, and such a query is never reused: it is built each time, as
-before. So is one whose stand-ins send no query, or more than one.
+before. So is one whose stand-ins send no query or make it fail. The two sets are spaced differently, so a
+derived value cannot pass for another input's stand-in in both builds. A build must send one statement (a
+``values()`` queryset or an ``aggregate()``): only the first is caught.
 
 Reused statements go through Django's cursor, so they are counted, logged and wrapped like any other query.
 Their rows come back as dicts keyed by the columns' names, as ``values()`` and ``aggregate()`` give them; the
@@ -65,15 +67,19 @@ def _shape(inputs: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(shape)
 
 
+# The two sets of stand-ins are spaced differently (7 apart, then 11), so a value the ORM derives from one input
+# (``first`` plus a day, ``year`` less one) can equal another input's stand-in in one build but never in both.
+_SPACING = {1: 7, 2: 11}
+
+
 def _stand_in(value: Any, set_number: int, counter: int) -> Any:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
+    step = _SPACING[set_number] * counter
+    if type(value) is int:  # not a bool, not an IntEnum: their SQL may differ
         # inside every integer field's range (the ORM sends no query for a value outside it): a stand-in that
         # happens to equal a constant of the query only makes that query be built each time
-        return 30_000 + set_number * 1_000 + counter
-    if isinstance(value, date):
-        return date(1000 + set_number, 1, 1) + timedelta(days=counter)
+        return 29_000 + set_number * 1_000 + step
+    if type(value) is date:  # not a datetime, which the ORM may cut to its date
+        return date(1000 + set_number, 1, 1) + timedelta(days=step)
     return None
 
 
@@ -107,13 +113,24 @@ def _stand_ins(inputs: dict[str, Any], set_number: int) -> tuple[dict[str, Any],
     return values, found
 
 
+class _Unsupported(Exception):
+    """A build this module does not reuse: it is built by the ORM each time."""
+
+
 def _evaluate(result: Any) -> None:
     if isinstance(result, QuerySet):
+        if result._prefetch_related_lookups:  # type: ignore[attr-defined]  # no public way to ask
+            raise _Unsupported  # more statements after the first
         list(result)
 
 
 def _catch(build: Callable[..., Any], inputs: dict[str, Any]) -> tuple[str, list[Any]] | None:
-    """The one statement ``build`` would send with ``inputs``, caught unsent; None if it sends none or several."""
+    """The first statement ``build`` would send with ``inputs``, caught unsent; None if it sends none, or if the
+    stand-ins make it fail (a build that checks its inputs' range, say).
+
+    A build is one statement (a ``values()`` queryset or an ``aggregate()``): only the first is caught, so a build
+    that would send a second one must not be handed to this module (a queryset with ``prefetch_related`` is
+    refused)."""
     caught: list[tuple[str, list[Any]]] = []
 
     def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -121,15 +138,21 @@ def _catch(build: Callable[..., Any], inputs: dict[str, Any]) -> tuple[str, list
         raise _Caught
 
     logged = connection.force_debug_cursor
+    log = connection.queries_log
+    log_size = len(log)
     connection.force_debug_cursor = False  # an unsent statement is not a query (assertNumQueries, the benchmarks)
     try:
         with connection.execute_wrapper(wrapper):
             _evaluate(build(**inputs))
     except _Caught:
         pass
+    except Exception:  # whatever the stand-ins upset, the ORM is used for this query instead
+        return None
     finally:
         connection.force_debug_cursor = logged
-    return caught[0] if len(caught) == 1 else None
+        while len(log) > log_size:  # with DEBUG on, Django logs even a statement that was never sent
+            log.pop()
+    return caught[0] if caught else None
 
 
 def _key(parameter: Any) -> tuple[type, Any]:

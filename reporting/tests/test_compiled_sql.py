@@ -8,6 +8,7 @@ is built every time instead.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date as D
 from datetime import timedelta
 from unittest import mock
@@ -113,8 +114,8 @@ def test_the_stand_in_values_never_reach_the_database_and_are_not_counted(two_ar
         report = s.compute_annual_report(areas=north, year=2024)
     assert report.table("snapshot").value("total", "total") == 1  # the others returned to custody and left MAPPA
     text = " ".join(q["sql"] for q in sent.captured_queries)
-    assert "1001-01" not in text and "1002-01" not in text
-    assert "31001" not in text and "32001" not in text
+    assert "1001-" not in text and "1002-" not in text  # the stand-in days
+    assert "30007" not in text and "31011" not in text  # the first stand-in areas
 
 
 def test_no_areas_at_all_sends_nothing_and_counts_nothing(two_areas, django_assert_num_queries):
@@ -145,11 +146,79 @@ def _periods_of_a_constant_person(area_ids, day):
     """A constant of the query that happens to equal an input's stand-in."""
     return (
         RegistrationPeriod.objects.filter(area_id__in=area_ids, start_date__lte=day)
-        .exclude(area_id=31001)
+        .exclude(area_id=30007)  # the first stand-in of the first build
         .order_by()
         .values("level")
         .annotate(n=Count("id"))
     )
+
+
+def _periods_between_the_day_after_first_and_last(area_ids, first, last):
+    """The day after ``first``: in a single build it could equal ``last``'s stand-in (consecutive stand-ins)."""
+    return (
+        RegistrationPeriod.objects.filter(area_id__in=area_ids, start_date__gte=first + timedelta(days=1))
+        .filter(start_date__lte=last)
+        .order_by()
+        .values("level")
+        .annotate(n=Count("id"))
+    )
+
+
+def _populations_of_this_year_and_the_last(area_ids, year):
+    """``year`` less one: in a single build it could equal an area's stand-in."""
+    return AreaPopulation.objects.filter(area_id__in=area_ids, year__in=[year, year - 1]).order_by().values("year")
+
+
+def _population_of_the_reporting_year(area_ids, year):
+    """Refuses the stand-ins: a year outside what ``reporting_year_bounds`` accepts."""
+    first, _ = s.reporting_year_bounds(year)
+    return AreaPopulation.objects.filter(area_id__in=area_ids, year=first.year).order_by().values("year")
+
+
+@pytest.mark.parametrize(
+    ("build", "inputs"),
+    [
+        (_periods_between_the_day_after_first_and_last, {"first": D(2021, 4, 30), "last": D(2030, 1, 1)}),
+        (_populations_of_this_year_and_the_last, {"year": 2024}),
+        (_population_of_the_reporting_year, {"year": 2024}),
+    ],
+    ids=["first plus a day", "year less one", "stand-ins refused"],
+)
+def test_a_value_derived_from_an_input_is_never_taken_for_another_input(two_areas, build, inputs):
+    north, other = two_areas
+    AreaPopulation.objects.update_or_create(
+        area=north, year=2023, defaults={"population_aged_10_and_over": 1_000, "source": "synthetic"}
+    )
+    area_ids = sorted([north.pk, other.pk])
+    got = compiled_sql.rows(build, area_ids=area_ids, **inputs)
+    assert sorted(got, key=repr) == sorted(build(area_ids=area_ids, **inputs), key=repr)
+    assert got, "the story needs rows to compare"
+    assert list(compiled_sql._plans.values()) == [None]
+
+
+def test_a_date_and_time_given_for_a_day_is_left_to_the_orm(two_areas):
+    north, _ = two_areas
+    first, last = dt.datetime(2024, 6, 1, 12, 0), dt.datetime(2024, 12, 31, 12, 0)
+    got = compiled_sql.row(s._life_event_aggregate, area_ids=[north.pk], first=first, last=last)
+    assert got == s._life_event_aggregate(area_ids=[north.pk], first=first, last=last)
+    assert got["shpo"] == 1
+
+
+def test_with_debug_on_no_stand_in_is_logged(two_areas, settings):
+    north, _ = two_areas
+    settings.DEBUG = True
+    connection.queries_log.clear()
+    s.compute_annual_report(areas=north, year=2024)
+    assert len(connection.queries) == s.QUERIES_PER_REPORT
+    assert all(q["sql"] and "1001-" not in q["sql"] and "1002-" not in q["sql"] for q in connection.queries)
+
+
+@pytest.mark.parametrize(("build", "dated", "run"), QUERIES, ids=lambda q: getattr(q, "__name__", ""))
+def test_each_reused_statement_is_one_query_by_the_orm_too(two_areas, build, dated, run, django_assert_num_queries):
+    """Only a build's first statement is caught, so every build handed to compiled_sql must send exactly one."""
+    north, _ = two_areas
+    with django_assert_num_queries(1):
+        s_orm(build, {"area_ids": [north.pk], **dated(2024)})
 
 
 @pytest.mark.parametrize("build", [_periods_from_the_day_after, _periods_of_a_constant_person])

@@ -32,3 +32,15 @@ def test_downloads_without_a_year_are_of_the_last_complete_year(signed_in):
     client = signed_in(factories.UserFactory(roles=[Role.SMB_MEMBER]))
     response = client.get(reverse("web:statistics_download", args=["csv"]))
     assert f"mappa-statistics-{current_reporting_year() - 1}-" in response["Content-Disposition"]
+
+
+def test_the_page_and_its_export_form_offer_the_same_years_found_with_one_look_at_the_first_record(signed_in):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(factories.UserFactory(roles=[Role.SMB_MEMBER]))
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("web:statistics")).content.decode()
+    first_period_lookups = [q for q in ctx.captured_queries if 'MIN("referrals_registrationperiod"' in q["sql"]]
+    assert len(first_period_lookups) == 1, "the years offered are found once, for the page and its export form"
+    assert f'<option value="{current_reporting_year()}">' in page
