@@ -739,3 +739,25 @@ def test_a_django_permission_given_in_the_admin_answers_for_the_model_and_opens_
     assert p.has_perm(granted, "referrals.change_individual")
     assert not p.has_perm(factories.coordinator(), "referrals.change_individual")
     assert not p.has_perm(granted, "referrals.change_individual", factories.IndividualFactory())
+
+
+# ---------------------------------------------------------------------------------------------
+# Records about a person kept between meetings (release plans, notifications, Level 1 reviews)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_release_plan_is_listed_for_the_area_that_manages_the_person_and_nobody_else():
+    from release_planning import selectors as release_selectors
+    from release_planning import services as release_services
+
+    probation = factories.practitioner(AgencyType.PROBATION)
+    registration = factories.registration_in_custody(referrer=probation)
+    plan = release_services.release_plan_create(
+        actor=probation, individual=registration.individual, expected_date=timezone.localdate() + dt.timedelta(weeks=8)
+    )
+    here = factories.coordinator(registration.area)
+    elsewhere = factories.coordinator(Area.objects.exclude(pk=registration.area_id).order_by("pk").first())
+    assert list(p.records_of_visible_people(here, type(plan).objects.all())) == [plan]
+    assert list(release_selectors.visible_release_plans(here)) == [plan]
+    assert not p.records_of_visible_people(elsewhere, type(plan).objects.all()).exists()
+    assert not p.records_of_visible_people(AnonymousUser(), type(plan).objects.all()).exists()
