@@ -114,7 +114,10 @@ def _nice_top(largest: int) -> int:
 def _draw_svg(title: str, labels: list[str], series: dict[str, list[int | str | None]]) -> str:
     """A grouped bar chart: one group per year, one bar per series, each bar labelled with its figure
     (``*`` where the figure is suppressed, drawn as no bar), a y axis with four gridlines, a legend."""
-    from xml.sax.saxutils import escape
+    from functools import partial
+    from html import escape as html_escape
+
+    escape = partial(html_escape, quote=False)  # &, < and > only, as XML text needs (and as saxutils did)
 
     values = [v for vs in series.values() for v in vs if isinstance(v, int)]
     top = _nice_top(max(values, default=0))
