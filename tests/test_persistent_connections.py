@@ -42,6 +42,21 @@ def _terminate(pid: int) -> None:
         admin.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
+@pytest.fixture
+def kept_as_served():
+    """The production setting on this test's connection (the test settings close every connection after a
+    request, so that pytest-django can drop the test database)."""
+    from config.settings import base
+
+    assert base.POSTGRESQL_CONN_MAX_AGE == 60, "served processes keep their connection for a minute"
+    connection.close()
+    connection.settings_dict["CONN_MAX_AGE"] = base.POSTGRESQL_CONN_MAX_AGE
+    yield
+    connection.settings_dict["CONN_MAX_AGE"] = 0
+    connection.close()
+
+
+@pytest.mark.usefixtures("kept_as_served")
 def test_the_connection_is_kept_between_requests_and_a_terminated_one_is_replaced_unnoticed():
     status, _ = _get("/healthz")
     assert status.startswith("200")

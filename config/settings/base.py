@@ -110,7 +110,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # One connection per process, kept between requests (issue 19): a new PostgreSQL connection per request cost
     # about 7 ms of waiting while the server started a backend for it, and that CPU on the shared cores. Each is
     # checked before a request reuses it, so a restarted database or a dropped connection costs one reconnect.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_MAX_AGE"] = POSTGRESQL_CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let web, worker and beat share the demo database without "database is locked".

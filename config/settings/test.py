@@ -19,3 +19,7 @@ WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = VAR_DIR / "test-staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each test's connections are closed at the end of a request, as before connections were kept (issue 19): a kept
+# connection in a test's own thread would still be open when pytest-django drops the test database ("is being
+# accessed by other users"). tests/test_persistent_connections.py keeps its own, as served.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
